@@ -1,0 +1,33 @@
+# promwatch — see README.md.
+#   make run    install what is missing, build, run the quickstart agent (EMF on stdout)
+#   make test   install what the tests need, build, run every test
+SHELL := /bin/bash
+SWIFT ?= swift
+CONFIG ?= config/quickstart.yaml
+BUILD_FLAGS ?=
+APT_BUILD := libsnappy-dev libprotobuf-c-dev protobuf-c-compiler
+APT_TEST := $(APT_BUILD) prometheus prometheus-node-exporter
+
+.PHONY: run test build release deps test-deps clean
+
+run: deps build
+	$(SWIFT) run $(BUILD_FLAGS) promwatch agent --config $(CONFIG)
+
+build:
+	$(SWIFT) build $(BUILD_FLAGS)
+
+release:
+	$(SWIFT) build -c release $(BUILD_FLAGS)
+
+test: test-deps
+	$(SWIFT) build --build-tests $(BUILD_FLAGS)
+	$(SWIFT) test --skip-build $(BUILD_FLAGS)
+
+deps:
+	@scripts/install-deps.sh $(APT_BUILD)
+
+test-deps:
+	@scripts/install-deps.sh $(APT_TEST)
+
+clean:
+	rm -rf .build

@@ -1,0 +1,108 @@
+// swift-tools-version:6.2
+import PackageDescription
+
+/// Settings every promwatch target shares (house style §2).
+let strictSettings: [SwiftSetting] = [
+    .enableUpcomingFeature("ExistentialAny"),
+    .enableUpcomingFeature("MemberImportVisibility"),
+    .enableUpcomingFeature("InternalImportsByDefault"),
+]
+
+let package = Package(
+    name: "promwatch",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "promwatch", targets: ["promwatch"]),
+        .library(name: "PromExposition", targets: ["PromExposition"]),
+        .library(name: "EMF", targets: ["EMF"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.37.6"),
+        .package(url: "https://github.com/apple/swift-nio-extras.git", from: "1.35.2"),
+        .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
+        .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
+    ],
+    targets: [
+        // Pure cores: bytes or values in, values out; no sockets, no clocks.
+        .target(name: "PromExposition", swiftSettings: strictSettings),
+        .target(name: "EMF", dependencies: ["PromExposition"], swiftSettings: strictSettings),
+        // Configuration model and YAML loading (file/line/key errors).
+        .target(
+            name: "PromwatchConfig",
+            dependencies: ["EMF", .product(name: "Yams", package: "Yams")],
+            swiftSettings: strictSettings
+        ),
+        // IO: scrape loops, target health.
+        .target(
+            name: "Scrape",
+            dependencies: [
+                "PromExposition", "PromwatchConfig",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "NIOHTTPCompression", package: "swift-nio-extras"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        // The built-in demo workload (`promwatch demo-exporter`).
+        .target(
+            name: "DemoExporter",
+            dependencies: [
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        // Role: the agent's wiring (services, HTTP endpoints, sinks).
+        .target(
+            name: "Agent",
+            dependencies: [
+                "PromExposition", "EMF", "PromwatchConfig", "Scrape", "DemoExporter",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        .executableTarget(
+            name: "promwatch",
+            dependencies: [
+                "Agent", "PromExposition", "PromwatchConfig", "DemoExporter",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        // Test support: real-program helpers (ports, processes) and misbehaving targets.
+        .target(name: "PromwatchTestSupport", path: "Tests/PromwatchTestSupport", swiftSettings: strictSettings),
+        .testTarget(name: "PromExpositionTests", dependencies: ["PromExposition", "PromwatchTestSupport"], swiftSettings: strictSettings),
+        .testTarget(name: "EMFTests", dependencies: ["EMF", "PromExposition", "PromwatchTestSupport"], swiftSettings: strictSettings),
+        .testTarget(
+            name: "PromwatchConfigTests", dependencies: ["PromwatchConfig", "EMF", "PromwatchTestSupport"], swiftSettings: strictSettings),
+        .testTarget(
+            name: "IntegrationTests",
+            dependencies: [
+                "Agent", "Scrape", "EMF", "PromwatchConfig", "PromExposition", "DemoExporter", "PromwatchTestSupport",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: strictSettings
+        ),
+    ]
+)

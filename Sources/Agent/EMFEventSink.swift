@@ -1,0 +1,72 @@
+public import EMF
+import Synchronization
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#endif
+
+/// Where EMF log events go. Implementations must be safe to call from every scrape loop at once.
+public protocol EMFEventSink: Sendable {
+    /// Hands over the events of one scrape.
+    func write(_ events: [EMFLogEvent]) async
+    /// Delivers anything buffered; called on shutdown.
+    func flush() async
+}
+
+/// Writes each event as one line (one JSON document) to a file descriptor — standard output by default — so
+/// stdout stays pure EMF while the agent's own logs go to standard error.
+public final class FileDescriptorEMFSink: EMFEventSink {
+    private let fileDescriptor: Int32
+    /// The line buffer, reused between writes; the lock also keeps lines from different loops from interleaving.
+    private let buffer = Mutex<[UInt8]>([])
+
+    public init(fileDescriptor: Int32 = 1) {
+        self.fileDescriptor = fileDescriptor
+    }
+
+    public func write(_ events: [EMFLogEvent]) async {
+        guard !events.isEmpty else { return }
+        buffer.withLock { buffer in
+            buffer.removeAll(keepingCapacity: true)
+            for event in events {
+                buffer.append(contentsOf: event.message)
+                buffer.append(UInt8(ascii: "\n"))
+            }
+            writeAll(buffer)
+        }
+    }
+
+    public func flush() async {}
+
+    private func writeAll(_ bytes: [UInt8]) {
+        bytes.withUnsafeBytes { raw in
+            var offset = 0
+            while offset < raw.count {
+                let written = Glibc.write(fileDescriptor, raw.baseAddress! + offset, raw.count - offset)
+                if written < 0 {
+                    if errno == EINTR { continue }
+                    return  // EPIPE and the like: nothing useful left to do with these lines.
+                }
+                offset += written
+            }
+        }
+    }
+}
+
+/// Keeps events in memory; for tests and for `promwatch agent --once`-style inspection.
+public final class InMemoryEMFSink: EMFEventSink {
+    private let events = Mutex<[EMFLogEvent]>([])
+
+    public init() {}
+
+    public func write(_ events: [EMFLogEvent]) async {
+        self.events.withLock { $0.append(contentsOf: events) }
+    }
+
+    public func flush() async {}
+
+    /// Every event written so far.
+    public var written: [EMFLogEvent] { events.withLock { $0 } }
+}

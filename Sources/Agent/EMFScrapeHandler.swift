@@ -1,0 +1,51 @@
+import EMF
+import Logging
+import Metrics
+import PromExposition
+import Scrape
+
+/// Turns each scrape into EMF events (by the configured `metric_declaration` rules) and hands them to the sink.
+struct EMFScrapeHandler: ScrapeResultHandler {
+    let converter: EMFConverter
+    let sink: any EMFEventSink
+    let logger: Logger
+
+    struct TargetState: Sendable {
+        var target: EMFTarget
+        var series = TargetSeriesState()
+        var events: [EMFLogEvent] = []
+    }
+
+    func makeState(for target: ScrapeTarget, discoveredAfterStartup: Bool) -> TargetState {
+        TargetState(
+            target: EMFTarget(
+                jobName: target.jobName,
+                labels: target.labels.map { (name: $0.name, value: $0.value) },
+                honorLabels: target.job.honorLabels,
+                honorTimestamps: target.job.honorTimestamps,
+                discoveredAfterStartup: discoveredAfterStartup))
+    }
+
+    func handle(target: ScrapeTarget, outcome: ScrapeOutcome, batch: SampleBatch, state: inout TargetState) async {
+        // Target health as Prometheus synthesizes it; emitted only when a declaration selects these names.
+        let synthetic = [
+            SyntheticSample(name: "up", value: outcome.isUp ? 1 : 0),
+            SyntheticSample(name: "scrape_duration_seconds", value: outcome.durationSeconds),
+            SyntheticSample(name: "scrape_samples_scraped", value: Double(batch.samples.count)),
+        ]
+        state.events.removeAll(keepingCapacity: true)
+        let report: ConversionReport
+        if outcome.isUp {
+            report = converter.convert(
+                batch, target: state.target, state: &state.series,
+                scrapeTimeMilliseconds: outcome.startMilliseconds, synthetic: synthetic, into: &state.events)
+        } else {
+            // A failed scrape says nothing about series: their delta state stays for the next success.
+            report = converter.convertSynthetic(
+                synthetic, target: state.target, scrapeTimeMilliseconds: outcome.startMilliseconds,
+                into: &state.events)
+        }
+        AgentMetrics.record(report, job: target.jobName)
+        await sink.write(state.events)
+    }
+}

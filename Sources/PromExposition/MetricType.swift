@@ -1,0 +1,85 @@
+/// The type of a metric family, as declared by `# TYPE` (or implied when absent).
+///
+/// Text 0.0.4 knows `counter`, `gauge`, `histogram`, `summary` and `untyped`; OpenMetrics 1.0 adds `info`,
+/// `stateset`, `gaugehistogram` and `unknown` (and has no `untyped`).
+public enum MetricType: UInt8, Sendable, Hashable, CaseIterable {
+    case counter
+    case gauge
+    case histogram
+    case summary
+    /// Text 0.0.4's `untyped`, also the type of a family without `# TYPE` in text 0.0.4.
+    case untyped
+    /// OpenMetrics' `unknown`, also the type of a family without `# TYPE` in OpenMetrics.
+    case unknown
+    case info
+    case stateset
+    case gaugeHistogram
+
+    /// The spelling used in `# TYPE` lines.
+    public var exposedName: String {
+        switch self {
+        case .counter: "counter"
+        case .gauge: "gauge"
+        case .histogram: "histogram"
+        case .summary: "summary"
+        case .untyped: "untyped"
+        case .unknown: "unknown"
+        case .info: "info"
+        case .stateset: "stateset"
+        case .gaugeHistogram: "gaugehistogram"
+        }
+    }
+}
+
+/// What one sample line is within its family.
+public enum SampleRole: UInt8, Sendable, Hashable {
+    /// The value of a gauge, untyped/unknown, info (`_info`) or stateset sample.
+    case value
+    /// A counter's cumulative value: `x_total` in OpenMetrics, `x` (or `x_total` under `# TYPE x_total counter`) in text.
+    case total
+    /// `x_created`: the creation time (seconds since the epoch) of a counter, histogram or summary series.
+    case created
+    /// `x_bucket{le="…"}` of a histogram or gauge histogram.
+    case bucket
+    /// `x_count` of a histogram or summary.
+    case count
+    /// `x_sum` of a histogram or summary.
+    case sum
+    /// `x{quantile="…"}` of a summary.
+    case quantile
+    /// `x_gcount` of a gauge histogram.
+    case gcount
+    /// `x_gsum` of a gauge histogram.
+    case gsum
+}
+
+/// The exposition formats promwatch parses.
+public enum ExpositionFormat: Sendable, Hashable {
+    /// Prometheus text format 0.0.4 (`text/plain; version=0.0.4`), lenient where Prometheus's scrape parser is.
+    case text
+    /// OpenMetrics 1.0 text (`application/openmetrics-text`), strict.
+    case openMetrics
+
+    /// Chooses the parser for a scrape response's `Content-Type`, as Prometheus 2.42 does:
+    /// `application/openmetrics-text` selects OpenMetrics; anything else, including a missing or
+    /// unparsable header, selects text 0.0.4.
+    public init(contentType: String?) {
+        guard let contentType else {
+            self = .text
+            return
+        }
+        let mediaType = contentType.split(separator: ";", maxSplits: 1).first.map {
+            $0.trimmingCharacters(in: " \t").lowercased()
+        }
+        self = mediaType == "application/openmetrics-text" ? .openMetrics : .text
+    }
+}
+
+extension StringProtocol {
+    fileprivate func trimmingCharacters(in set: String) -> String {
+        var scalars = Substring(self).unicodeScalars[...]
+        while let first = scalars.first, set.unicodeScalars.contains(first) { scalars = scalars.dropFirst() }
+        while let last = scalars.last, set.unicodeScalars.contains(last) { scalars = scalars.dropLast() }
+        return String(String.UnicodeScalarView(scalars))
+    }
+}

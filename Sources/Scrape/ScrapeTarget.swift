@@ -1,0 +1,93 @@
+public import PromwatchConfig
+
+/// A label pair attached to a target (`job`, `instance`, static labels; discovery metadata later).
+public struct TargetLabel: Sendable, Hashable {
+    public var name: String
+    public var value: String
+
+    public init(name: String, value: String) {
+        self.name = name
+        self.value = value
+    }
+}
+
+/// One endpoint to scrape, with everything its scrape loop needs.
+///
+/// Discovery produces targets; the ``ScrapeManager`` starts a loop per distinct ``id`` and keeps loops of
+/// unchanged targets running when a new target set arrives.
+public struct ScrapeTarget: Sendable, Hashable {
+    /// The scrape job this target belongs to (its `job_name`).
+    public var job: ScrapeConfiguration
+    /// `host:port`.
+    public var address: String
+    /// Target labels, sorted by name: `job`, `instance` and the static (or discovered) labels.
+    public var labels: [TargetLabel]
+
+    public init(job: ScrapeConfiguration, address: String, extraLabels: [String: String] = [:]) {
+        self.job = job
+        self.address = address
+        var merged = extraLabels
+        if merged["job"] == nil { merged["job"] = job.jobName }
+        if merged["instance"] == nil { merged["instance"] = address }
+        self.labels = merged.map { TargetLabel(name: $0.key, value: $0.value) }.sorted { $0.name < $1.name }
+    }
+
+    /// The job name.
+    public var jobName: String { job.jobName }
+
+    /// The value of the `instance` label.
+    public var instance: String { labels.first { $0.name == "instance" }?.value ?? address }
+
+    /// The URL scraped: `scheme://address/metrics_path?params`.
+    public var url: String {
+        var url = "\(job.scheme.rawValue)://\(address)\(job.metricsPath)"
+        let query = job.params.keys.sorted().flatMap { key in
+            job.params[key, default: []].map { "\(percentEncode(key))=\(percentEncode($0))" }
+        }
+        if !query.isEmpty { url += "?" + query.joined(separator: "&") }
+        return url
+    }
+
+    /// Identity of the scrape loop: job and URL (two jobs may scrape one URL).
+    public var id: String { "\(job.jobName)|\(url)" }
+
+    /// A stable 64-bit hash of ``id`` (FNV-1a), used to spread scrape start times over the interval.
+    public var stableHash: UInt64 {
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+        for byte in id.utf8 {
+            hash ^= UInt64(byte)
+            hash &*= 0x0000_0100_0000_01b3
+        }
+        return hash
+    }
+}
+
+private func percentEncode(_ string: String) -> String {
+    var out = ""
+    for byte in string.utf8 {
+        switch byte {
+        case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"),
+            UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "-"), UInt8(ascii: "."), UInt8(ascii: "_"),
+            UInt8(ascii: "~"):
+            out.unicodeScalars.append(Unicode.Scalar(byte))
+        default:
+            let hex = Array("0123456789ABCDEF".utf8)
+            out += "%"
+            out.unicodeScalars.append(Unicode.Scalar(hex[Int(byte >> 4)]))
+            out.unicodeScalars.append(Unicode.Scalar(hex[Int(byte & 0xF)]))
+        }
+    }
+    return out
+}
+
+/// Targets from `static_configs`.
+public enum StaticDiscovery {
+    /// Every target of every job's `static_configs`, in configuration order.
+    public static func targets(for jobs: [ScrapeConfiguration]) -> [ScrapeTarget] {
+        jobs.flatMap { job in
+            job.staticConfigs.flatMap { group in
+                group.targets.map { ScrapeTarget(job: job, address: $0, extraLabels: group.labels) }
+            }
+        }
+    }
+}

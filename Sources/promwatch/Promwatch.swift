@@ -1,0 +1,172 @@
+import Agent
+import ArgumentParser
+import DemoExporter
+import Foundation
+import Logging
+import Metrics
+import Prometheus
+import PromExposition
+import PromwatchConfig
+import ServiceLifecycle
+
+@main
+struct Promwatch: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "promwatch",
+        abstract: "Scrapes Prometheus endpoints and delivers CloudWatch Embedded Metric Format (EMF).",
+        version: promwatchVersion,
+        subcommands: [AgentCommand.self, CheckCommand.self, ParseCommand.self, DemoExporterCommand.self]
+    )
+}
+
+/// Options every long-running subcommand shares.
+struct LoggingOptions: ParsableArguments {
+    @Option(help: "Log level: trace, debug, info, notice, warning, error, critical.")
+    var logLevel: String = "info"
+
+    @Option(help: "Log format on standard error: text or json.")
+    var logFormat: String = "text"
+
+    func bootstrap() throws -> Logger {
+        guard let level = Logger.Level(rawValue: logLevel) else {
+            throw ValidationError("unknown --log-level \(logLevel)")
+        }
+        guard let format = LogFormat(rawValue: logFormat) else {
+            throw ValidationError("unknown --log-format \(logFormat) (text or json)")
+        }
+        bootstrapLogging(format: format, level: level)
+        return Logger(label: "promwatch")
+    }
+}
+
+struct AgentCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "agent",
+        abstract: "Run the agent: scrape targets, convert to EMF, write events (stdout: one JSON document per line)."
+    )
+
+    @Option(name: .shortAndLong, help: "Agent configuration file (YAML).")
+    var config: String = "config/quickstart.yaml"
+
+    @OptionGroup var logging: LoggingOptions
+
+    func run() async throws {
+        let logger = try logging.bootstrap()
+        let configuration: AgentConfiguration
+        do {
+            configuration = try ConfigLoader.load(path: config)
+        } catch {
+            throw ValidationError("\(error)")
+        }
+        let registry = PrometheusCollectorRegistry()
+        MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry))
+        let runtime = try buildAgent(
+            configuration: configuration, sink: FileDescriptorEMFSink(fileDescriptor: 1), registry: registry,
+            logger: logger)
+        logger.info(
+            "promwatch agent starting",
+            metadata: ["config": "\(config)", "jobs": "\(configuration.scrapeConfigs.count)"])
+        try await runtime.serviceGroup(logger: logger).run()
+    }
+}
+
+struct CheckCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "check",
+        abstract: "Validate files without running anything.",
+        subcommands: [CheckConfigCommand.self]
+    )
+}
+
+struct CheckConfigCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "config",
+        abstract: "Validate an agent configuration file; exits non-zero with file:line:column and key on error."
+    )
+
+    @Argument(help: "Configuration file (YAML).")
+    var file: String
+
+    func run() throws {
+        do {
+            let configuration = try ConfigLoader.load(path: file)
+            let targets = configuration.scrapeConfigs.reduce(0) { $0 + $1.staticConfigs.reduce(0) { $0 + $1.targets.count } }
+            print(
+                "\(file): valid (\(configuration.scrapeConfigs.count) scrape jobs, \(targets) static targets, "
+                    + "\(configuration.emf.declarations.count) metric declarations)")
+        } catch {
+            FileHandle.standardError.write(Data("\(error)\n".utf8))
+            throw ExitCode(1)
+        }
+    }
+}
+
+struct ParseCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "parse",
+        abstract: "Parse an exposition file and print a one-line summary; exit 0 iff it is valid."
+    )
+
+    @Option(help: "Exposition format: text (Prometheus 0.0.4) or openmetrics.")
+    var format: String = "text"
+
+    @Flag(help: "Print nothing on success (the exit status tells).")
+    var quiet = false
+
+    @Argument(help: "File to parse, or - for standard input.")
+    var file: String
+
+    func run() throws {
+        let expositionFormat: ExpositionFormat
+        switch format {
+        case "text": expositionFormat = .text
+        case "openmetrics": expositionFormat = .openMetrics
+        default: throw ValidationError("unknown --format \(format) (text or openmetrics)")
+        }
+        let data: Data
+        if file == "-" {
+            data = FileHandle.standardInput.readDataToEndOfFile()
+        } else {
+            guard let contents = FileManager.default.contents(atPath: file) else {
+                FileHandle.standardError.write(Data("\(file): cannot read file\n".utf8))
+                throw ExitCode(2)
+            }
+            data = contents
+        }
+        var statistics = ExpositionStatistics()
+        do {
+            try data.withUnsafeBytes { (bytes: UnsafeRawBufferPointer) throws(ExpositionError) in
+                var parser = ExpositionParser(format: expositionFormat)
+                try parser.parse(bytes, into: &statistics)
+                try parser.finish(into: &statistics)
+            }
+        } catch {
+            FileHandle.standardError.write(Data("\(file == "-" ? "<stdin>" : file): \(error)\n".utf8))
+            throw ExitCode(1)
+        }
+        if !quiet {
+            print("\(file == "-" ? "<stdin>" : file): valid \(format), families=\(statistics.families) samples=\(statistics.samples)")
+        }
+    }
+}
+
+struct DemoExporterCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "demo-exporter",
+        abstract: "Serve a demo workload's metrics (request counter, in-flight gauge, latency histogram) on /metrics."
+    )
+
+    @Option(help: "Listen address host:port.")
+    var listen: String = "127.0.0.1:9482"
+
+    @OptionGroup var logging: LoggingOptions
+
+    func run() async throws {
+        let logger = try logging.bootstrap()
+        let exporter = try DemoExporter(listenAddress: listen, logger: logger)
+        let group = ServiceGroup(
+            configuration: .init(
+                services: [.init(service: exporter)], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+        try await group.run()
+    }
+}
