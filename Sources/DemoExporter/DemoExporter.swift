@@ -1,4 +1,4 @@
-public import Hummingbird
+import Hummingbird
 public import Logging
 public import ServiceLifecycle
 import Synchronization
@@ -22,12 +22,12 @@ public struct DemoExporter: Service {
     }
 
     public func run() async throws {
-        let workload = Mutex(DemoWorkload())
+        let workload = SharedWorkload()
         let router = Router()
         router.get("/metrics") { request, _ -> Response in
             let accept = request.headers[.accept] ?? ""
             let openMetrics = accept.contains("application/openmetrics-text")
-            let body = workload.withLock { $0.render(openMetrics: openMetrics) }
+            let body = workload.state.withLock { $0.render(openMetrics: openMetrics) }
             let contentType =
                 openMetrics
                 ? "application/openmetrics-text; version=1.0.0; charset=utf-8"
@@ -53,12 +53,17 @@ public struct DemoExporter: Service {
             group.addTask {
                 // One tick a second of simulated traffic; stops with the service.
                 for await _ in TickSequence(interval: .seconds(1)).cancelOnGracefulShutdown() {
-                    workload.withLock { $0.advance(bySeconds: 1) }
+                    workload.state.withLock { $0.advance(bySeconds: 1) }
                 }
             }
             group.addTask { try await app.runService() }
         }
     }
+}
+
+/// The workload shared by the ticker (writer) and the `/metrics` handler (reader).
+final class SharedWorkload: Sendable {
+    let state = Mutex(DemoWorkload())
 }
 
 /// An endless sequence that yields once per `interval` (ending when its task is cancelled).
