@@ -1,12 +1,13 @@
 import AsyncHTTPClient
-public import DemoExporter
-public import EMF
+import DemoExporter
+import EMF
 public import Logging
 import NIOHTTPCompression
 public import Prometheus
 public import PromwatchConfig
 public import Scrape
 public import ServiceLifecycle
+import UnixSignals
 
 /// Everything one `promwatch agent` runs, built from its configuration. `main` and the tests build the same
 /// graph: `main` runs ``serviceGroup(logger:)`` with signal handling; tests run it and trigger shutdown.
@@ -58,9 +59,11 @@ public func buildAgent(
 
     // One client for every scrape: per-request TLS settings and deadlines come from each job. Bodies are
     // decompressed up to the largest body_size_limit; each job's own limit is checked while reading.
-    let largestBodyLimit = configuration.scrapeConfigs.map(\.bodySizeLimit).max() ?? 64 << 20
+    // A limit of 0 means none (Prometheus's convention).
+    let bodyLimits = configuration.scrapeConfigs.map(\.bodySizeLimit)
     var clientConfiguration = HTTPClient.Configuration()
-    clientConfiguration.decompression = .enabled(limit: .size(largestBodyLimit))
+    clientConfiguration.decompression =
+        bodyLimits.contains(0) ? .enabled(limit: .none) : .enabled(limit: .size(bodyLimits.max() ?? 64 << 20))
     clientConfiguration.redirectConfiguration = .follow(max: 3, allowCycles: false)
     let client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: clientConfiguration)
 

@@ -4,6 +4,7 @@ import Hummingbird
 import Logging
 import Prometheus
 import Scrape
+import ServiceLifecycle
 
 /// The agent's own endpoints: `/metrics` (its self-telemetry), `/healthz`, `/readyz` and `/targets`.
 enum AgentHTTPServer {

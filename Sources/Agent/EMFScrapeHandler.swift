@@ -2,6 +2,7 @@ import EMF
 import Logging
 import Metrics
 import PromExposition
+import PromwatchConfig
 import Scrape
 
 /// Turns each scrape into EMF events (by the configured `metric_declaration` rules) and hands them to the sink.

@@ -2,6 +2,7 @@ public import Logging
 import Metrics
 public import PromExposition
 public import ServiceLifecycle
+import PromwatchConfig
 import Synchronization
 
 /// The result of one scrape, successful or not, as handed to a ``ScrapeResultHandler``.

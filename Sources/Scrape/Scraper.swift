@@ -48,11 +48,12 @@ public struct Scraper: Sendable {
         }
 
         let timeout = job.scrapeTimeout
+        let preparedRequest = request
         let box = BatchBox(batch)
         defer { batch = box.batch }
         do {
             return try await withDeadline(timeout) {
-                try await Self.fetch(request, target: target, client: self.client, into: box)
+                try await Self.fetch(preparedRequest, target: target, client: self.client, into: box)
             }
         } catch let error as ScrapeError {
             throw error
@@ -79,7 +80,7 @@ public struct Scraper: Sendable {
         let sampleLimit = job.sampleLimit
         for try await chunk in response.body {
             bodyBytes += chunk.readableBytes
-            if bodyBytes > job.bodySizeLimit {
+            if job.bodySizeLimit > 0, bodyBytes > job.bodySizeLimit {
                 throw ScrapeError(
                     .bodyTooLarge, "body size limit exceeded: more than \(job.bodySizeLimit) bytes")
             }
@@ -145,7 +146,7 @@ public struct Scraper: Sendable {
             }
             if let certFile = config.certFile, let keyFile = config.keyFile {
                 tls.certificateChain = try NIOSSLCertificate.fromPEMFile(certFile).map { .certificate($0) }
-                tls.privateKey = .file(keyFile)
+                tls.privateKey = .privateKey(try NIOSSLPrivateKey(file: keyFile, format: .pem))
             }
         } catch {
             throw ScrapeError(.credentials, "cannot load TLS files: \(error)")

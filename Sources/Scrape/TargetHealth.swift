@@ -1,4 +1,4 @@
-public import Synchronization
+import Synchronization
 
 /// The health of one target after its latest scrape, like Prometheus's target page.
 public struct TargetHealth: Sendable, Equatable {
