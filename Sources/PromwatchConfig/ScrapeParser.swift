@@ -1,0 +1,204 @@
+import Yams
+
+/// Job defaults that `global` sets but ``GlobalConfiguration`` does not keep.
+struct JobDefaults {
+    var sampleLimit = 0
+    var labelLimit = 0
+    var bodySizeLimit = ScrapeConfiguration.defaultBodySizeLimit
+}
+
+/// Prometheus's `global` and `scrape_configs`, with Prometheus's defaulting rules.
+enum ScrapeParser {
+    static func global(_ value: YAMLValue?) throws(ConfigError) -> (GlobalConfiguration, JobDefaults) {
+        var global = GlobalConfiguration()
+        var defaults = JobDefaults()
+        guard let value else { return (global, defaults) }
+        let mapping = try value.mapping(Schemas.global)
+        // As in Prometheus, a zero duration means "not set".
+        if let interval = mapping["scrape_interval"] {
+            let duration = try interval.duration()
+            if duration != .zero { global.scrapeInterval = duration }
+        }
+        if let timeout = mapping["scrape_timeout"], case let duration = try timeout.duration(), duration != .zero {
+            guard duration <= global.scrapeInterval else {
+                throw timeout.error(
+                    .invalidValue,
+                    "scrape_timeout \(PrometheusDuration.format(duration)) is greater than scrape_interval "
+                        + PrometheusDuration.format(global.scrapeInterval))
+            }
+            global.scrapeTimeout = duration
+        } else {
+            global.scrapeTimeout = min(GlobalConfiguration.defaultScrapeTimeout, global.scrapeInterval)
+        }
+        if let labels = mapping["external_labels"] {
+            global.externalLabels = try labels.stringMap(labelNames: true)
+        }
+        if let limit = mapping["sample_limit"] { defaults.sampleLimit = try limit.nonNegativeInt() }
+        if let limit = mapping["label_limit"] { defaults.labelLimit = try limit.nonNegativeInt() }
+        if let limit = mapping["body_size_limit"] { defaults.bodySizeLimit = try limit.byteSize() }
+        return (global, defaults)
+    }
+
+    static func scrapeConfigs(_ value: YAMLValue?, global: GlobalConfiguration, defaults: JobDefaults)
+        throws(ConfigError) -> [ScrapeConfiguration]
+    {
+        guard let value else { return [] }
+        var jobs: [ScrapeConfiguration] = []
+        var firstLines: [String: Int?] = [:]
+        for item in try value.list() {
+            let (job, nameValue) = try scrapeConfig(item, global: global, defaults: defaults)
+            if let firstLine = firstLines[job.jobName] {
+                let where_ = firstLine.map { " (first defined at line \($0))" } ?? ""
+                throw nameValue.error(.duplicateJobName, "duplicate job_name \"\(job.jobName)\"\(where_)")
+            }
+            firstLines[job.jobName] = nameValue.mark?.line
+            jobs.append(job)
+        }
+        return jobs
+    }
+
+    private static func scrapeConfig(_ item: YAMLValue, global: GlobalConfiguration, defaults: JobDefaults)
+        throws(ConfigError) -> (ScrapeConfiguration, YAMLValue)
+    {
+        guard case .mapping = item.node else { throw item.typeMismatch("a mapping (a scrape config)") }
+        let mapping = try item.mapping(Schemas.scrapeConfig)
+        guard let nameValue = mapping["job_name"] else {
+            throw item.source.error(
+                .missingKey, path: KeyPath.child(of: item.path, key: "job_name", userKey: false), mark: item.mark,
+                "missing required key \"job_name\"")
+        }
+        let name = try nameValue.string()
+        guard !name.isEmpty else { throw nameValue.error(.invalidValue, "job_name must not be empty") }
+
+        var job = ScrapeConfiguration(
+            jobName: name, scrapeInterval: global.scrapeInterval, scrapeTimeout: global.scrapeTimeout,
+            sampleLimit: defaults.sampleLimit, labelLimit: defaults.labelLimit, bodySizeLimit: defaults.bodySizeLimit)
+
+        // Interval and timeout, by Prometheus's rules: unset (or zero) takes the global value, and an inherited
+        // timeout longer than the job's interval is cut to the interval; a timeout set on the job must fit.
+        let intervalValue = mapping["scrape_interval"]
+        if let intervalValue {
+            let duration = try intervalValue.duration()
+            if duration != .zero { job.scrapeInterval = duration }
+        }
+        if let timeout = mapping["scrape_timeout"], case let duration = try timeout.duration(), duration != .zero {
+            guard duration <= job.scrapeInterval else {
+                let inherited = intervalValue == nil ? " (from global)" : ""
+                throw timeout.error(
+                    .invalidValue,
+                    "scrape_timeout \(PrometheusDuration.format(duration)) is greater than scrape_interval "
+                        + "\(PrometheusDuration.format(job.scrapeInterval))\(inherited)")
+            }
+            job.scrapeTimeout = duration
+        } else {
+            job.scrapeTimeout = min(global.scrapeTimeout, job.scrapeInterval)
+        }
+
+        if let path = mapping["metrics_path"] {
+            job.metricsPath = try path.string()
+            guard job.metricsPath.hasPrefix("/") else {
+                throw path.error(.invalidValue, "metrics_path \"\(job.metricsPath)\" must start with \"/\"")
+            }
+        }
+        if let scheme = mapping["scheme"] { job.scheme = try scheme.oneOf(Scheme.self, what: "scheme") }
+        if let params = mapping["params"] {
+            for entry in try params.userEntries() {
+                job.params[entry.key] = try entry.value.stringList()
+            }
+        }
+        if let staticConfigs = mapping["static_configs"] {
+            job.staticConfigs = []
+            for group in try staticConfigs.list() {
+                job.staticConfigs.append(try staticConfig(group))
+            }
+        }
+        if let honor = mapping["honor_labels"] { job.honorLabels = try honor.bool() }
+        if let honor = mapping["honor_timestamps"] { job.honorTimestamps = try honor.bool() }
+
+        try checkAtMostOne(
+            of: ["basic_auth", "authorization", "bearer_token", "bearer_token_file"], in: mapping)
+        if let basicAuth = mapping["basic_auth"] { job.basicAuth = try self.basicAuth(basicAuth) }
+        if let authorization = mapping["authorization"] { job.authorization = try self.authorization(authorization) }
+        if let token = mapping["bearer_token"] {
+            job.authorization = Authorization(type: "Bearer", credentials: Secret(try token.string()))
+        }
+        if let file = mapping["bearer_token_file"] {
+            job.authorization = Authorization(type: "Bearer", credentialsFile: try filePath(file))
+        }
+        if let tls = mapping["tls_config"] { job.tlsConfig = try tlsConfig(tls) }
+
+        if let limit = mapping["sample_limit"] { job.sampleLimit = try limit.nonNegativeInt() }
+        if let limit = mapping["label_limit"] { job.labelLimit = try limit.nonNegativeInt() }
+        if let limit = mapping["body_size_limit"] { job.bodySizeLimit = try limit.byteSize() }
+        return (job, nameValue)
+    }
+
+    private static func staticConfig(_ group: YAMLValue) throws(ConfigError) -> StaticConfiguration {
+        guard case .mapping = group.node else { throw group.typeMismatch("a mapping with targets and labels") }
+        let mapping = try group.mapping(Schemas.staticConfig)
+        var config = StaticConfiguration()
+        if let targets = mapping["targets"] {
+            for target in try targets.list() {
+                config.targets.append(try HostPort.check(target, allowPortZero: false, what: "target"))
+            }
+        }
+        if let labels = mapping["labels"] { config.labels = try labels.stringMap(labelNames: true) }
+        return config
+    }
+
+    private static func basicAuth(_ value: YAMLValue) throws(ConfigError) -> BasicAuth {
+        let mapping = try value.mapping(Schemas.basicAuth)
+        try checkAtMostOne(of: ["password", "password_file"], in: mapping)
+        var auth = BasicAuth()
+        if let username = mapping["username"] { auth.username = try username.string() }
+        if let password = mapping["password"] { auth.password = Secret(try password.string()) }
+        if let file = mapping["password_file"] { auth.passwordFile = try filePath(file) }
+        return auth
+    }
+
+    private static func authorization(_ value: YAMLValue) throws(ConfigError) -> Authorization {
+        let mapping = try value.mapping(Schemas.authorization)
+        try checkAtMostOne(of: ["credentials", "credentials_file"], in: mapping)
+        var auth = Authorization()
+        if let type = mapping["type"] {
+            let text = try type.string()
+            if text.lowercased() == "basic" {
+                throw type.error(.invalidValue, "authorization type \"\(text)\" is not allowed; use basic_auth")
+            }
+            if !text.isEmpty { auth.type = text }
+        }
+        if let credentials = mapping["credentials"] { auth.credentials = Secret(try credentials.string()) }
+        if let file = mapping["credentials_file"] { auth.credentialsFile = try filePath(file) }
+        return auth
+    }
+
+    private static func tlsConfig(_ value: YAMLValue) throws(ConfigError) -> TLSConfiguration {
+        let mapping = try value.mapping(Schemas.tlsConfig)
+        var tls = TLSConfiguration()
+        if let file = mapping["ca_file"] { tls.caFile = try filePath(file) }
+        if let file = mapping["cert_file"] { tls.certFile = try filePath(file) }
+        if let file = mapping["key_file"] { tls.keyFile = try filePath(file) }
+        if let name = mapping["server_name"] { tls.serverName = try name.string() }
+        if let skip = mapping["insecure_skip_verify"] { tls.insecureSkipVerify = try skip.bool() }
+        if (tls.certFile == nil) != (tls.keyFile == nil) {
+            let present = mapping["cert_file"] ?? mapping["key_file"] ?? value
+            throw present.error(.missingKey, "cert_file and key_file must be set together")
+        }
+        return tls
+    }
+
+    /// A non-empty path, resolved against the directory of the file it is in.
+    private static func filePath(_ value: YAMLValue) throws(ConfigError) -> String {
+        let path = try value.string()
+        guard !path.isEmpty else { throw value.error(.invalidValue, "the path must not be empty") }
+        return value.source.resolve(path)
+    }
+
+    /// Fails at the second of `keys` (in document order) that has a non-null value.
+    private static func checkAtMostOne(of keys: [String], in mapping: YAMLMapping) throws(ConfigError) {
+        let present = mapping.entries.filter { keys.contains($0.key) && !$0.value.isNull }
+        guard present.count > 1 else { return }
+        let names = keys.dropLast().joined(separator: ", ") + (keys.count > 2 ? "," : "") + " and " + keys.last!  // `keys` is never empty.
+        throw present[1].value.error(.conflictingKeys, "at most one of \(names) may be set")
+    }
+}
