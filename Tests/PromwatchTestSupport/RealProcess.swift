@@ -132,7 +132,7 @@ public final class SilentListener: @unchecked Sendable {
     public let port: Int
 
     public init() throws {
-        fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         guard fd >= 0 else { throw RealProcessError("socket() failed") }
         var address = sockaddr_in()
         address.sin_family = sa_family_t(AF_INET)
@@ -141,12 +141,16 @@ public final class SilentListener: @unchecked Sendable {
         let bound = withUnsafePointer(to: &address) {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
         }
-        guard bound == 0, listen(fd, 64) == 0 else { throw RealProcessError("bind/listen failed") }
+        guard bound == 0, listen(fd, 64) == 0 else {
+            Glibc.close(fd)
+            throw RealProcessError("bind/listen failed")
+        }
         var length = socklen_t(MemoryLayout<sockaddr_in>.size)
         _ = withUnsafeMutablePointer(to: &address) {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) }
         }
-        port = Int(UInt16(bigEndian: address.sin_port))
+        self.fd = fd
+        self.port = Int(UInt16(bigEndian: address.sin_port))
     }
 
     public func close() {
