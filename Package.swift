@@ -91,7 +91,9 @@ let package = Package(
         // Test support: real-program helpers (ports, processes) and misbehaving targets.
         .target(name: "PromwatchTestSupport", path: "Tests/PromwatchTestSupport", swiftSettings: strictSettings),
         .testTarget(name: "PromExpositionTests", dependencies: ["PromExposition", "PromwatchTestSupport"], swiftSettings: strictSettings),
-        .testTarget(name: "EMFTests", dependencies: ["EMF", "PromExposition", "PromwatchTestSupport"], swiftSettings: strictSettings),
+        .testTarget(
+            name: "EMFTests", dependencies: ["EMF", "PromExposition", "PromwatchTestSupport"], exclude: ["Golden"],
+            swiftSettings: strictSettings),
         .testTarget(
             name: "PromwatchConfigTests", dependencies: ["PromwatchConfig", "EMF", "PromwatchTestSupport"], swiftSettings: strictSettings),
         .testTarget(

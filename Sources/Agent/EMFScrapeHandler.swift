@@ -35,17 +35,11 @@ struct EMFScrapeHandler: ScrapeResultHandler {
             SyntheticSample(name: "scrape_samples_scraped", value: Double(batch.samples.count)),
         ]
         state.events.removeAll(keepingCapacity: true)
-        let report: ConversionReport
-        if outcome.isUp {
-            report = converter.convert(
-                batch, target: state.target, state: &state.series,
-                scrapeTimeMilliseconds: outcome.startMilliseconds, synthetic: synthetic, into: &state.events)
-        } else {
-            // A failed scrape says nothing about series: their delta state stays for the next success.
-            report = converter.convertSynthetic(
-                synthetic, target: state.target, scrapeTimeMilliseconds: outcome.startMilliseconds,
-                into: &state.events)
-        }
+        // After a failed scrape the batch is empty: the converter then keeps every series' delta state for the
+        // next success and emits only the synthetic health samples.
+        let report = converter.convert(
+            batch, target: state.target, state: &state.series, scrapeTimeMilliseconds: outcome.startMilliseconds,
+            synthetic: synthetic, into: &state.events)
         AgentMetrics.record(report, job: target.jobName)
         await sink.write(state.events)
     }

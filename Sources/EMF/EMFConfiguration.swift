@@ -80,7 +80,9 @@ public enum InitialValuePolicy: String, Sendable, Equatable, CaseIterable {
 /// A sample is selected when the values of `source_labels`, joined by `label_separator` (a missing label is the
 /// empty string), match `label_matcher` (an unanchored regular expression), and its metric name matches one of
 /// `metric_selectors` (unanchored regular expressions). Each dimension set is used only when every one of its
-/// labels is present on the sample.
+/// labels is present on the sample with a valid CloudWatch dimension value (ASCII, no control characters, not
+/// blank, at most 1024 bytes); an invalid value disables only the sets that use it. See ``EMFConverter`` for the
+/// full conversion rules and ``EMFConfiguration/validate()`` for what is checked at load time.
 public struct MetricDeclaration: Sendable, Equatable {
     public var sourceLabels: [String]
     public var labelSeparator: String

@@ -1,0 +1,325 @@
+/// The fixed pieces of an EMF event, and their lengths for size accounting.
+private enum Piece {
+    static let awsOpen: StaticString = "\"_aws\":{\"Timestamp\":"
+    static let metricsOpen: StaticString = ",\"CloudWatchMetrics\":["
+    static let awsClose: StaticString = "]}"
+    static let namespaceOpen: StaticString = "{\"Namespace\":"
+    static let dimensionsOpen: StaticString = ",\"Dimensions\":"
+    static let definitionsOpen: StaticString = ",\"Metrics\":["
+    static let directiveClose: StaticString = "]}"
+    static let valuesOpen: StaticString = "{\"Values\":["
+    static let countsOpen: StaticString = "],\"Counts\":["
+    static let maxOpen: StaticString = "],\"Max\":"
+    static let minOpen: StaticString = ",\"Min\":"
+    static let countOpen: StaticString = ",\"Count\":"
+    static let sumOpen: StaticString = ",\"Sum\":"
+
+    static let awsFixed = awsOpen.utf8CodeUnitCount + metricsOpen.utf8CodeUnitCount + awsClose.utf8CodeUnitCount
+    static let directiveFixed =
+        namespaceOpen.utf8CodeUnitCount + dimensionsOpen.utf8CodeUnitCount + definitionsOpen.utf8CodeUnitCount
+        + directiveClose.utf8CodeUnitCount
+}
+
+/// Running size of an event being packed.
+private struct EventSize {
+    var timestampLength: Int
+    var labelsLength: Int
+    var directivesBytes = 0
+    var directives = 0
+    var definitions = 0
+    var fieldsBytes = 0
+    var fields = 0
+
+    /// The exact length of the event these counts describe.
+    var total: Int {
+        var size = 2
+        var parts = 0
+        if directives > 0 {
+            size += Piece.awsFixed + timestampLength + directivesBytes + directives - 1
+            parts += 1
+        }
+        if labelsLength > 0 {
+            size += labelsLength
+            parts += 1
+        }
+        if fields > 0 {
+            size += fieldsBytes + fields - 1
+            parts += 1
+        }
+        return size + Swift.max(0, parts - 1)
+    }
+}
+
+extension TargetSeriesState {
+    /// Writes the queued metrics as events, group by group.
+    mutating func writeEvents(run: inout ConversionRun, into events: inout [EMFLogEvent]) {
+        for pending in scratch.pendingGroups.indices {
+            writeGroup(scratch.pendingGroups[pending], run: &run, into: &events)
+        }
+    }
+
+    private mutating func writeGroup(
+        _ pending: PendingGroup,
+        run: inout ConversionRun,
+        into events: inout [EMFLogEvent]
+    ) {
+        let info = groups[Int(pending.group)]
+        scratch.groupMetrics.removeAll(keepingCapacity: true)
+        var cursor = pending.first
+        while cursor >= 0 {
+            scratch.groupMetrics.append(cursor)
+            cursor = scratch.metrics[Int(cursor)].next
+        }
+
+        // A label named like a metric of this event is not written; sets using it are unusable here.
+        var labelsJSON = info.labelsJSON
+        var shadowed: [String] = []
+        for metric in scratch.groupMetrics {
+            let name = Int(scratch.metrics[Int(metric)].name)
+            guard info.labelMask & names[name].shadowBit != 0 else { continue }
+            let metricName = names[name].name
+            if info.labels.contains(where: { $0.name == metricName }), !shadowed.contains(metricName) {
+                shadowed.append(metricName)
+            }
+        }
+        if !shadowed.isEmpty {
+            labelsJSON = unshadow(info: info, shadowed: shadowed, run: &run)
+        }
+
+        for slot in 0...pending.maxChunk {
+            scratch.slotMetrics.removeAll(keepingCapacity: true)
+            for metric in scratch.groupMetrics {
+                let m = scratch.metrics[Int(metric)]
+                if m.chunk == slot, m.setList >= -1 { scratch.slotMetrics.append(metric) }
+            }
+            if scratch.slotMetrics.isEmpty { continue }
+            writeSlot(pending: pending, info: info, labelsJSON: labelsJSON, run: &run, into: &events)
+        }
+    }
+
+    /// Drops shadowed labels: re-encodes the labels without them and removes dimension sets using them.
+    private mutating func unshadow(info: GroupInfo, shadowed: [String], run: inout ConversionRun) -> [UInt8] {
+        var json: [UInt8] = []
+        for label in info.labels where !shadowed.contains(label.name) {
+            if !json.isEmpty { json.append(UInt8(ascii: ",")) }
+            JSONWriter.appendString(label.name, to: &json)
+            json.append(UInt8(ascii: ":"))
+            JSONWriter.appendString(label.value, to: &json)
+        }
+        for metric in scratch.groupMetrics {
+            let list = scratch.metrics[Int(metric)].setList
+            guard list >= 0 else { continue }
+            let sets = setLists.lists[Int(list)]
+            let kept = sets.filter { set in
+                !run.config.dimensionSets[Int(set)].keys.contains(where: { shadowed.contains($0) })
+            }
+            if kept.count == sets.count { continue }
+            if kept.isEmpty {
+                if scratch.metrics[Int(metric)].chunk == 0 { run.report.dropped.noDimensionSet += 1 }
+                // -1: plain field (emit_unselected); -2: not written.
+                scratch.metrics[Int(metric)].setList = run.config.emitUnselected ? -1 : -2
+            } else {
+                scratch.metrics[Int(metric)].setList = setLists.intern(kept, sets: run.config.dimensionSets)
+            }
+        }
+        return json
+    }
+
+    /// Packs `scratch.slotMetrics` into as few events as the limits allow, in order, and writes them.
+    private mutating func writeSlot(
+        pending: PendingGroup,
+        info: GroupInfo,
+        labelsJSON: [UInt8],
+        run: inout ConversionRun,
+        into events: inout [EMFLogEvent]
+    ) {
+        let config = run.config
+        let limit = config.maxEventBytes
+        let namespaceLength = config.namespaceJSON.count
+        let empty = EventSize(
+            timestampLength: JSONWriter.integerLength(pending.timestamp),
+            labelsLength: labelsJSON.count
+        )
+
+        // Each metric's field, `"name":value`, encoded once.
+        scratch.fieldBytes.removeAll(keepingCapacity: true)
+        scratch.fieldStart.removeAll(keepingCapacity: true)
+        for metric in scratch.slotMetrics {
+            scratch.fieldStart.append(Int32(scratch.fieldBytes.count))
+            appendField(scratch.metrics[Int(metric)])
+        }
+        scratch.fieldStart.append(Int32(scratch.fieldBytes.count))
+
+        // Positions (into slotMetrics) still to write; a metric too large for an event on its own is dropped.
+        var remaining: [Int32] = []
+        var next: [Int32] = []
+        swap(&remaining, &scratch.leftovers)
+        swap(&next, &scratch.slotRemainder)
+        remaining.removeAll(keepingCapacity: true)
+        for position in scratch.slotMetrics.indices {
+            var size = empty
+            add(position: position, to: &size, directiveExists: false, namespaceLength: namespaceLength)
+            if size.total > limit {
+                run.report.dropped.oversize += 1
+            } else {
+                remaining.append(Int32(position))
+            }
+        }
+
+        // Both buffers can need every position; size them alike so their swapping does not grow them later.
+        if next.capacity < remaining.count { next.reserveCapacity(remaining.count) }
+        while !remaining.isEmpty {
+            next.removeAll(keepingCapacity: true)
+            scratch.eventMetrics.removeAll(keepingCapacity: true)
+            scratch.eventDirectives.removeAll(keepingCapacity: true)
+            var size = empty
+            for position in remaining {
+                let setList = scratch.metrics[Int(scratch.slotMetrics[Int(position)])].setList
+                if setList >= 0, size.definitions == EMFLimits.metricsPerEvent {
+                    next.append(position)
+                    continue
+                }
+                var candidate = size
+                let exists = setList >= 0 && scratch.eventDirectives.contains(setList)
+                add(position: Int(position), to: &candidate, directiveExists: exists, namespaceLength: namespaceLength)
+                if candidate.total > limit {
+                    next.append(position)
+                    continue
+                }
+                size = candidate
+                scratch.eventMetrics.append(position)
+                if setList >= 0, !exists { scratch.eventDirectives.append(setList) }
+            }
+            let message = writeEvent(
+                timestamp: pending.timestamp,
+                labelsJSON: labelsJSON,
+                sizeHint: size.total,
+                config: config
+            )
+            assert(message.count == size.total, "event size accounting is off: \(message.count) vs \(size.total)")
+            run.report.events += 1
+            run.report.bytes += message.count
+            run.report.metricsEmitted += size.definitions
+            run.report.fieldsEmitted += size.fields - size.definitions
+            events.append(
+                EMFLogEvent(
+                    logGroupName: info.logGroupName,
+                    logStreamName: info.logStreamName,
+                    timestampMilliseconds: pending.timestamp,
+                    message: message
+                )
+            )
+            swap(&remaining, &next)
+        }
+
+        // Hand the buffers back for the next slot and conversion.
+        remaining.removeAll(keepingCapacity: true)
+        next.removeAll(keepingCapacity: true)
+        swap(&remaining, &scratch.leftovers)
+        swap(&next, &scratch.slotRemainder)
+    }
+
+    /// Adds the metric at `position` of `slotMetrics` to `size`, exactly as ``writeEvent`` writes it.
+    private func add(position: Int, to size: inout EventSize, directiveExists: Bool, namespaceLength: Int) {
+        let metric = scratch.metrics[Int(scratch.slotMetrics[position])]
+        size.fieldsBytes += Int(scratch.fieldStart[position + 1] - scratch.fieldStart[position])
+        size.fields += 1
+        guard metric.setList >= 0 else { return }
+        let definition = names[Int(metric.name)].definitionJSON.count
+        size.definitions += 1
+        if directiveExists {
+            size.directivesBytes += definition + 1
+        } else {
+            size.directivesBytes +=
+                Piece.directiveFixed + namespaceLength + setLists.json[Int(metric.setList)].count + definition
+            size.directives += 1
+        }
+    }
+
+    /// `"name":value` of `metric` into `scratch.fieldBytes`.
+    private mutating func appendField(_ metric: PendingMetric) {
+        scratch.fieldBytes.append(contentsOf: names[Int(metric.name)].fieldPrefixJSON)
+        guard metric.isDistribution else {
+            JSONWriter.appendNumber(metric.value, to: &scratch.fieldBytes)
+            return
+        }
+        let start = Int(metric.distributionStart)
+        let end = start + Int(metric.distributionCount)
+        var minimum = Double.infinity
+        var maximum = -Double.infinity
+        var count = 0.0
+        JSONWriter.appendLiteral(Piece.valuesOpen, to: &scratch.fieldBytes)
+        for i in start..<end {
+            if i > start { scratch.fieldBytes.append(UInt8(ascii: ",")) }
+            let value = scratch.distValues[i]
+            JSONWriter.appendNumber(value, to: &scratch.fieldBytes)
+            minimum = Swift.min(minimum, value)
+            maximum = Swift.max(maximum, value)
+        }
+        JSONWriter.appendLiteral(Piece.countsOpen, to: &scratch.fieldBytes)
+        for i in start..<end {
+            if i > start { scratch.fieldBytes.append(UInt8(ascii: ",")) }
+            JSONWriter.appendNumber(scratch.distCounts[i], to: &scratch.fieldBytes)
+            count += scratch.distCounts[i]
+        }
+        JSONWriter.appendLiteral(Piece.maxOpen, to: &scratch.fieldBytes)
+        JSONWriter.appendNumber(maximum, to: &scratch.fieldBytes)
+        JSONWriter.appendLiteral(Piece.minOpen, to: &scratch.fieldBytes)
+        JSONWriter.appendNumber(minimum, to: &scratch.fieldBytes)
+        JSONWriter.appendLiteral(Piece.countOpen, to: &scratch.fieldBytes)
+        JSONWriter.appendNumber(count, to: &scratch.fieldBytes)
+        JSONWriter.appendLiteral(Piece.sumOpen, to: &scratch.fieldBytes)
+        JSONWriter.appendNumber(metric.value, to: &scratch.fieldBytes)
+        scratch.fieldBytes.append(UInt8(ascii: "}"))
+    }
+
+    /// The event of `scratch.eventMetrics` (positions into `slotMetrics`) and `scratch.eventDirectives`.
+    private func writeEvent(
+        timestamp: Int64,
+        labelsJSON: [UInt8],
+        sizeHint: Int,
+        config: CompiledConfiguration
+    ) -> [UInt8] {
+        var out: [UInt8] = []
+        out.reserveCapacity(sizeHint)
+        out.append(UInt8(ascii: "{"))
+        var needsComma = false
+        if !scratch.eventDirectives.isEmpty {
+            JSONWriter.appendLiteral(Piece.awsOpen, to: &out)
+            JSONWriter.appendInteger(timestamp, to: &out)
+            JSONWriter.appendLiteral(Piece.metricsOpen, to: &out)
+            for (d, directive) in scratch.eventDirectives.enumerated() {
+                if d > 0 { out.append(UInt8(ascii: ",")) }
+                JSONWriter.appendLiteral(Piece.namespaceOpen, to: &out)
+                out.append(contentsOf: config.namespaceJSON)
+                JSONWriter.appendLiteral(Piece.dimensionsOpen, to: &out)
+                out.append(contentsOf: setLists.json[Int(directive)])
+                JSONWriter.appendLiteral(Piece.definitionsOpen, to: &out)
+                var first = true
+                for position in scratch.eventMetrics {
+                    let metric = scratch.metrics[Int(scratch.slotMetrics[Int(position)])]
+                    guard metric.setList == directive else { continue }
+                    if !first { out.append(UInt8(ascii: ",")) }
+                    first = false
+                    out.append(contentsOf: names[Int(metric.name)].definitionJSON)
+                }
+                JSONWriter.appendLiteral(Piece.directiveClose, to: &out)
+            }
+            JSONWriter.appendLiteral(Piece.awsClose, to: &out)
+            needsComma = true
+        }
+        if !labelsJSON.isEmpty {
+            if needsComma { out.append(UInt8(ascii: ",")) }
+            out.append(contentsOf: labelsJSON)
+            needsComma = true
+        }
+        for position in scratch.eventMetrics {
+            if needsComma { out.append(UInt8(ascii: ",")) }
+            needsComma = true
+            let p = Int(position)
+            out.append(contentsOf: scratch.fieldBytes[Int(scratch.fieldStart[p])..<Int(scratch.fieldStart[p + 1])])
+        }
+        out.append(UInt8(ascii: "}"))
+        return out
+    }
+}

@@ -1,0 +1,409 @@
+import PromExposition
+
+/// What the declarations make of one metric in one label set.
+enum Selection {
+    /// Extracted with this interned list of dimension sets.
+    case extracted(Int32)
+    /// No declaration selects it.
+    case unselected
+    /// Selected, but no dimension set is usable; `invalid` when an invalid label value disabled one.
+    case noDimensionSet(invalid: Bool)
+}
+
+extension TargetSeriesState {
+    // MARK: Label sets
+
+    /// The cached label-set entry of `sample` (scraped labels, `le` excluded for histograms), created on first use.
+    mutating func groupIndex(
+        of sample: BatchSample,
+        excludingLE: Bool,
+        batch: SampleBatch,
+        arena: UnsafeRawBufferPointer,
+        run: inout ConversionRun
+    ) -> Int32 {
+        // Canonical key: labels with non-empty values sorted by name, each as length-prefixed name and value.
+        scratch.labelOrder.removeAll(keepingCapacity: true)
+        let start = Int(sample.labelStart)
+        for labelIndex in start..<(start + Int(sample.labelCount)) {
+            let label = batch.labels[labelIndex]
+            if label.value.count == 0 { continue }
+            if excludingLE, arena.slice(label.name).isLE { continue }
+            scratch.labelOrder.append(Int32(labelIndex))
+            var j = scratch.labelOrder.count - 1
+            while j > 0,
+                Self.precedes(
+                    batch.labels[Int(scratch.labelOrder[j])],
+                    batch.labels[Int(scratch.labelOrder[j - 1])],
+                    arena
+                )
+            {
+                scratch.labelOrder.swapAt(j, j - 1)
+                j -= 1
+            }
+        }
+        scratch.key.removeAll(keepingCapacity: true)
+        for labelIndex in scratch.labelOrder {
+            let label = batch.labels[Int(labelIndex)]
+            Self.appendLengthPrefixed(arena.slice(label.name), to: &scratch.key)
+            Self.appendLengthPrefixed(arena.slice(label.value), to: &scratch.key)
+        }
+        if let existing = findGroupForCurrentKey() { return existing }
+        var scraped: [(name: String, value: String)] = []
+        scraped.reserveCapacity(scratch.labelOrder.count)
+        for labelIndex in scratch.labelOrder {
+            let label = batch.labels[Int(labelIndex)]
+            scraped.append(
+                (
+                    String(decoding: arena.slice(label.name), as: UTF8.self),
+                    String(decoding: arena.slice(label.value), as: UTF8.self)
+                )
+            )
+        }
+        return insertGroupForCurrentKey(scraped: scraped, run: &run)
+    }
+
+    /// The label-set entry for `scratch.key` (which the caller filled with `scraped`), created on first use.
+    mutating func groupIndexForCurrentKey(scraped: [(name: String, value: String)], run: inout ConversionRun) -> Int32 {
+        if let existing = findGroupForCurrentKey() { return existing }
+        return insertGroupForCurrentKey(scraped: scraped, run: &run)
+    }
+
+    private mutating func findGroupForCurrentKey() -> Int32? {
+        let found = scratch.key.withUnsafeBytes { key -> Int? in
+            groups.find(key, hash: ByteKeyedTable<GroupInfo>.hash(key))
+        }
+        guard let found else { return nil }
+        groups.touch(found, generation: generation)
+        return Int32(found)
+    }
+
+    private mutating func insertGroupForCurrentKey(
+        scraped: [(name: String, value: String)],
+        run: inout ConversionRun
+    ) -> Int32 {
+        let info = makeGroupInfo(scraped: scraped, run: run)
+        let generation = self.generation
+        let index = scratch.key.withUnsafeBytes { key in
+            groups.insert(key, hash: ByteKeyedTable<GroupInfo>.hash(key), value: info, generation: generation)
+        }
+        return Int32(index)
+    }
+
+    private static func precedes(_ a: BatchLabel, _ b: BatchLabel, _ arena: UnsafeRawBufferPointer) -> Bool {
+        let an = arena.slice(a.name)
+        let bn = arena.slice(b.name)
+        if an.elementsEqual(bn) { return arena.slice(a.value).lexicographicallyPrecedes(arena.slice(b.value)) }
+        return an.lexicographicallyPrecedes(bn)
+    }
+
+    private static func appendLengthPrefixed(_ bytes: UnsafeRawBufferPointer, to key: inout [UInt8]) {
+        let count = UInt32(truncatingIfNeeded: bytes.count)
+        key.append(UInt8(truncatingIfNeeded: count))
+        key.append(UInt8(truncatingIfNeeded: count >> 8))
+        key.append(UInt8(truncatingIfNeeded: count >> 16))
+        key.append(UInt8(truncatingIfNeeded: count >> 24))
+        key.append(contentsOf: bytes)
+    }
+
+    /// Everything derived from one scraped label set (slow path: once per new label set).
+    private mutating func makeGroupInfo(scraped: [(name: String, value: String)], run: ConversionRun) -> GroupInfo {
+        let config = run.config
+        let labels = mergeLabels(scraped: scraped, target: run.target, config: config)
+        func value(_ name: String) -> String? { labels.first { $0.name == name }?.value }
+
+        var labelsJSON: [UInt8] = []
+        var labelMask: UInt64 = 0
+        for (n, label) in labels.enumerated() {
+            if n > 0 { labelsJSON.append(UInt8(ascii: ",")) }
+            JSONWriter.appendString(label.name, to: &labelsJSON)
+            labelsJSON.append(UInt8(ascii: ":"))
+            JSONWriter.appendString(label.value, to: &labelsJSON)
+            labelMask |= shadowBit(label.name)
+        }
+
+        var matchers: [Bool] = []
+        matchers.reserveCapacity(config.matchers.count)
+        for (m, matcher) in config.matchers.enumerated() {
+            let joined = matcher.sourceLabels.map { value($0) ?? "" }.joined(separator: matcher.separator)
+            var key: [UInt8] = []
+            withUnsafeBytes(of: UInt32(m).littleEndian) { key.append(contentsOf: $0) }
+            key.append(contentsOf: joined.utf8)
+            let matched = key.withUnsafeBytes { key -> Bool in
+                let hash = ByteKeyedTable<Bool>.hash(key)
+                if let found = matcherResults.find(key, hash: hash) { return matcherResults[found] }
+                let matched = config.regexes.matches(matcher.regex, joined)
+                matcherResults.insert(key, hash: hash, value: matched, generation: generation)
+                return matched
+            }
+            matchers.append(matched)
+        }
+
+        var setStatus: [SetStatus] = []
+        setStatus.reserveCapacity(config.dimensionSets.count)
+        for set in config.dimensionSets {
+            var status = SetStatus.usable
+            for key in set.keys {
+                guard let labelValue = value(key) else {
+                    status = .missingLabel
+                    break
+                }
+                if !isValidDimensionValue(labelValue.utf8) { status = .invalidValue }
+            }
+            setStatus.append(status)
+        }
+
+        return GroupInfo(
+            labels: labels,
+            labelsJSON: labelsJSON,
+            labelMask: labelMask,
+            matchers: matchers,
+            setStatus: setStatus,
+            logGroupName: config.logGroup.resolve(jobName: run.target.jobName, label: value),
+            logStreamName: config.logStream.resolve(jobName: run.target.jobName, label: value)
+        )
+    }
+
+    // MARK: Metric names
+
+    /// The cached selection entry of the metric named `bytes`, created on first use (regexes run only then).
+    mutating func nameIndex(_ bytes: UnsafeRawBufferPointer, run: inout ConversionRun) -> Int {
+        let hash = ByteKeyedTable<NameInfo>.hash(bytes)
+        if let found = names.find(bytes, hash: hash) {
+            names.touch(found, generation: generation)
+            return found
+        }
+        let config = run.config
+        let name = String(decoding: bytes, as: UTF8.self)
+        var declarations: [Int32] = []
+        for (d, declaration) in config.declarations.enumerated()
+        where declaration.selectors.contains(where: { config.regexes.matches($0, name) }) {
+            declarations.append(Int32(d))
+        }
+        var definition: [UInt8] = []
+        JSONWriter.appendLiteral("{\"Name\":", to: &definition)
+        JSONWriter.appendString(name, to: &definition)
+        if let unit = config.units[name], unit != .none {
+            JSONWriter.appendLiteral(",\"Unit\":", to: &definition)
+            JSONWriter.appendString(unit.rawValue, to: &definition)
+        }
+        definition.append(UInt8(ascii: "}"))
+        var prefix = JSONWriter.encodedString(name)
+        prefix.append(UInt8(ascii: ":"))
+        let info = NameInfo(
+            name: name,
+            declarations: declarations,
+            definitionJSON: definition,
+            fieldPrefixJSON: prefix,
+            isValid: (1...255).contains(bytes.count) && name != "_aws",
+            shadowBit: shadowBit(name)
+        )
+        return names.insert(bytes, hash: hash, value: info, generation: generation)
+    }
+
+    // MARK: Selection and emission
+
+    mutating func resolveSelection(name: Int, group: Int32, run: inout ConversionRun) -> Selection {
+        let declarations = names[name].declarations
+        if declarations.isEmpty { return .unselected }
+        scratch.setList.removeAll(keepingCapacity: true)
+        scratch.invalidSets.removeAll(keepingCapacity: true)
+        var selected = false
+        for d in declarations {
+            let declaration = run.config.declarations[Int(d)]
+            guard groups[Int(group)].matchers[declaration.matcher] else { continue }
+            selected = true
+            for set in declaration.sets {
+                switch groups[Int(group)].setStatus[Int(set)] {
+                case .usable:
+                    if !scratch.setList.contains(set) { scratch.setList.append(set) }
+                case .invalidValue:
+                    if !scratch.invalidSets.contains(set) { scratch.invalidSets.append(set) }
+                case .missingLabel:
+                    break
+                }
+            }
+        }
+        guard selected else { return .unselected }
+        run.report.dimensionSetsDisabled += scratch.invalidSets.count
+        if scratch.setList.isEmpty { return .noDimensionSet(invalid: !scratch.invalidSets.isEmpty) }
+        scratch.setList.sort()
+        return .extracted(setLists.intern(scratch.setList, sets: run.config.dimensionSets))
+    }
+
+    /// Queues one metric value (a scalar, or a distribution whose values/counts are in the scratch buffers) for
+    /// the event of (`group`, `timestamp`), after the timestamp, name, selection and duplicate checks.
+    mutating func emit(
+        name: Int,
+        group: Int32,
+        timestamp: Int64,
+        value: Double,
+        distribution: (start: Int32, count: Int32)?,
+        synthetic: Bool,
+        run: inout ConversionRun
+    ) {
+        if timestamp < run.scrapeTime - ConversionRun.maximumAgeMilliseconds
+            || timestamp > run.scrapeTime + ConversionRun.maximumFutureMilliseconds
+        {
+            run.report.dropped.timestampOutOfRange += 1
+            return
+        }
+        guard names[name].isValid else {
+            run.report.dropped.invalidName += 1
+            return
+        }
+        let setList: Int32
+        switch resolveSelection(name: name, group: group, run: &run) {
+        case .extracted(let list):
+            setList = list
+        case .unselected:
+            if synthetic { return }
+            run.report.dropped.unselected += 1
+            guard run.config.emitUnselected else { return }
+            setList = -1
+        case .noDimensionSet(let invalid):
+            if invalid {
+                run.report.dropped.invalidDimensionValue += 1
+            } else {
+                run.report.dropped.noDimensionSet += 1
+            }
+            guard run.config.emitUnselected, !synthetic else { return }
+            setList = -1
+        }
+
+        let key = GroupTimeKey(group: group, timestamp: timestamp)
+        let pending: Int32
+        if let existing = scratch.pendingGroupIndex[key] {
+            pending = existing
+        } else {
+            pending = Int32(scratch.pendingGroups.count)
+            scratch.pendingGroups.append(
+                PendingGroup(group: group, timestamp: timestamp, first: -1, last: -1, maxChunk: 0)
+            )
+            scratch.pendingGroupIndex[key] = pending
+        }
+        guard scratch.seenNames.insert(Int64(pending) << 32 | Int64(name)).inserted else {
+            run.report.dropped.duplicate += 1
+            return
+        }
+
+        guard let distribution else {
+            append(
+                PendingMetric(
+                    name: Int32(name),
+                    setList: setList,
+                    chunk: 0,
+                    isDistribution: false,
+                    value: value,
+                    distributionStart: 0,
+                    distributionCount: 0,
+                    next: -1
+                ),
+                to: pending
+            )
+            return
+        }
+        // At most 100 values per distribution object; each chunk goes to its own event. `Sum` on the first only.
+        var offset: Int32 = 0
+        var chunk: Int32 = 0
+        while offset < distribution.count {
+            let count = Swift.min(EMFLimits.valuesPerDistribution, distribution.count - offset)
+            append(
+                PendingMetric(
+                    name: Int32(name),
+                    setList: setList,
+                    chunk: chunk,
+                    isDistribution: true,
+                    value: chunk == 0 ? value : 0,
+                    distributionStart: distribution.start + offset,
+                    distributionCount: count,
+                    next: -1
+                ),
+                to: pending
+            )
+            offset += count
+            chunk += 1
+        }
+    }
+
+    private mutating func append(_ metric: PendingMetric, to pending: Int32) {
+        let index = Int32(scratch.metrics.count)
+        scratch.metrics.append(metric)
+        let p = Int(pending)
+        if scratch.pendingGroups[p].first < 0 {
+            scratch.pendingGroups[p].first = index
+        } else {
+            scratch.metrics[Int(scratch.pendingGroups[p].last)].next = index
+        }
+        scratch.pendingGroups[p].last = index
+        scratch.pendingGroups[p].maxChunk = Swift.max(scratch.pendingGroups[p].maxChunk, metric.chunk)
+    }
+}
+
+/// EMF specification limits promwatch enforces.
+enum EMFLimits {
+    /// MetricDefinitions per event (the spec's per-directive limit, applied to the whole event).
+    static let metricsPerEvent = 100
+    /// Values per array or distribution object.
+    static let valuesPerDistribution: Int32 = 100
+}
+
+/// A cheap 64-bit filter bit for a name (FNV-1a), shared by label names and metric names.
+func shadowBit(_ name: String) -> UInt64 {
+    var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+    for byte in name.utf8 {
+        hash ^= UInt64(byte)
+        hash &*= 0x100_0000_01b3
+    }
+    return 1 << (hash & 63)
+}
+
+/// Merges scraped labels with target labels, `ClusterName` and constant labels (see ``EMFConverter``).
+///
+/// - Returns: labels sorted by name (UTF-8 bytes), without empty values or `_aws`.
+func mergeLabels(
+    scraped: [(name: String, value: String)],
+    target: EMFTarget,
+    config: CompiledConfiguration
+) -> [(name: String, value: String)] {
+    var result: [String: String] = [:]
+    for label in scraped where !label.value.isEmpty && result[label.name] == nil {
+        result[label.name] = label.value
+    }
+    var targetLabels = target.labels
+    if !targetLabels.contains(where: { $0.name == "job" }) {
+        targetLabels.append((name: "job", value: target.jobName))
+    }
+    targetLabels.sort { $0.name.utf8.lexicographicallyPrecedes($1.name.utf8) }
+    if target.honorLabels {
+        for label in targetLabels where !label.value.isEmpty && result[label.name] == nil {
+            result[label.name] = label.value
+        }
+    } else {
+        // Prometheus `mutateSampleLabels`: target labels win; conflicting scraped values become `exported_<name>`,
+        // shortest names first, prefixing again while the name is taken.
+        var conflicts: [(name: String, value: String)] = []
+        for label in targetLabels {
+            if let existing = result[label.name] { conflicts.append((label.name, existing)) }
+            result[label.name] = label.value.isEmpty ? nil : label.value
+        }
+        conflicts = conflicts.enumerated().sorted {
+            $0.element.name.utf8.count != $1.element.name.utf8.count
+                ? $0.element.name.utf8.count < $1.element.name.utf8.count : $0.offset < $1.offset
+        }.map(\.element)
+        for conflict in conflicts {
+            var name = conflict.name
+            repeat { name = "exported_" + name } while result[name] != nil
+            result[name] = conflict.value
+        }
+    }
+    if let clusterName = config.clusterName, !clusterName.isEmpty, result["ClusterName"] == nil {
+        result["ClusterName"] = clusterName
+    }
+    for label in config.constantLabels where !label.value.isEmpty && result[label.name] == nil {
+        result[label.name] = label.value
+    }
+    result["_aws"] = nil
+    return result.map { (name: $0.key, value: $0.value) }.sorted {
+        $0.name.utf8.lexicographicallyPrecedes($1.name.utf8)
+    }
+}

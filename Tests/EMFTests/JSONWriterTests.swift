@@ -1,0 +1,77 @@
+import Testing
+
+@testable import EMF
+
+struct JSONWriterTests {
+    static func string(_ bytes: [UInt8]) -> String {
+        var out: [UInt8] = []
+        bytes.withUnsafeBytes { JSONWriter.appendString($0, to: &out) }
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    static func number(_ value: Double) -> String {
+        var out: [UInt8] = []
+        JSONWriter.appendNumber(value, to: &out)
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    @Test func escapesQuotesBackslashesAndControlCharacters() {
+        #expect(Self.string(Array("a\"b\\c".utf8)) == #""a\"b\\c""#)
+        #expect(Self.string([0x00, 0x0A, 0x1F, 0x20, 0x7F]) == "\"\\u0000\\u000a\\u001f \u{7F}\"")
+        #expect(Self.string(Array("/".utf8)) == "\"/\"")
+    }
+
+    @Test func passesValidUTF8Through() {
+        let text = "é ß 中 😀 \u{10FFFF}"
+        #expect(Self.string(Array(text.utf8)) == "\"\(text)\"")
+    }
+
+    @Test(arguments: [
+        [0xFF] as [UInt8], [0xC0, 0x80], [0xE0, 0x80, 0x80], [0xED, 0xA0, 0x80], [0xF4, 0x90, 0x80, 0x80], [0xC3],
+        [0xE2, 0x82],
+    ])
+    func replacesInvalidUTF8(_ bytes: [UInt8]) {
+        let result = Self.string(bytes + [UInt8(ascii: "x")])
+        #expect(result.hasPrefix("\"\u{FFFD}"))
+        #expect(result.hasSuffix("x\""))
+        #expect(!result.unicodeScalars.contains { (0xD800...0xDFFF).contains($0.value) })
+    }
+
+    @Test func numbers() {
+        #expect(Self.number(42) == "42")
+        #expect(Self.number(-7) == "-7")
+        #expect(Self.number(0) == "0")
+        #expect(Self.number(-0.0) == "0")
+        #expect(Self.number(0.1) == "0.1")
+        #expect(Self.number(1.5e-7) == "1.5e-07")
+        #expect(Self.number(123456789012.5) == "123456789012.5")
+        #expect(Self.number(999_999_999_999_999) == "999999999999999")
+        #expect(Self.number(9_007_199_254_740_992) == "9007199254740992")
+        #expect(Self.number(1e16) == "1e+16")
+        #expect(Self.number(.greatestFiniteMagnitude) == "1.7976931348623157e+308")
+        #expect(Self.number(Double(Int64.min)) == "-9.223372036854776e+18")
+    }
+
+    @Test(arguments: [0.1, 1.0 / 3, 2.5e-300, 123.456, 1e21, 6.02214076e23, -42.125])
+    func numbersRoundTrip(_ value: Double) {
+        #expect(Double(Self.number(value)) == value)
+    }
+
+    @Test func cloudWatchValueRange() {
+        #expect(JSONWriter.cloudWatchValue(.nan) == nil)
+        #expect(JSONWriter.cloudWatchValue(.infinity) == nil)
+        #expect(JSONWriter.cloudWatchValue(0x1p361) == nil)
+        #expect(JSONWriter.cloudWatchValue(-0x1p360) == -0x1p360)
+        #expect(JSONWriter.cloudWatchValue(0x1p-400) == 0)
+        #expect(JSONWriter.cloudWatchValue(1.5) == 1.5)
+    }
+
+    @Test func integerLength() {
+        for value: Int64 in [0, 9, 10, -1, -10, 1_700_000_000_000, .max, .min] {
+            var out: [UInt8] = []
+            JSONWriter.appendInteger(value, to: &out)
+            #expect(out.count == JSONWriter.integerLength(value))
+            #expect(String(decoding: out, as: UTF8.self) == "\(value)")
+        }
+    }
+}
