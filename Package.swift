@@ -82,9 +82,13 @@ let package = Package(
         .executableTarget(
             name: "promwatch",
             dependencies: [
-                "Agent", "PromExposition", "PromwatchConfig", "DemoExporter",
+                "Agent", "PromExposition", "PromwatchConfig", "DemoExporter", "EMF",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
             ],
             swiftSettings: strictSettings
         ),

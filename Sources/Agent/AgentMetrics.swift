@@ -4,7 +4,7 @@ import Metrics
 /// The agent's self-telemetry for EMF conversion, recorded through swift-metrics (served on `/metrics`).
 enum AgentMetrics {
     static func record(_ report: ConversionReport, job: String) {
-        let dimensions = [("job", job)]
+        let dimensions = [("scrape_job", job)]
         Counter(label: "promwatch_emf_events_total", dimensions: dimensions).increment(by: report.events)
         Counter(label: "promwatch_emf_bytes_total", dimensions: dimensions).increment(by: report.bytes)
         Counter(label: "promwatch_emf_metrics_total", dimensions: dimensions).increment(by: report.metricsEmitted)
@@ -18,7 +18,7 @@ enum AgentMetrics {
             ("oversize", drops.oversize), ("duplicate", drops.duplicate), ("invalid_name", drops.invalidName),
             ("timestamp_out_of_range", drops.timestampOutOfRange), ("malformed", drops.malformed),
         ] where count > 0 {
-            Counter(label: "promwatch_emf_dropped_total", dimensions: [("job", job), ("reason", reason)])
+            Counter(label: "promwatch_emf_dropped_total", dimensions: [("scrape_job", job), ("reason", reason)])
                 .increment(by: count)
         }
     }

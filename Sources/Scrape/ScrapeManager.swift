@@ -111,10 +111,10 @@ public struct ScrapeManager<Handler: ScrapeResultHandler, C: Clock>: Service whe
 
         var batch = SampleBatch()
         var state = handler.makeState(for: target, discoveredAfterStartup: discoveredAfterStartup)
-        let scrapes = Counter(label: "promwatch_scrapes_total", dimensions: [("job", target.jobName)])
-        let samplesCounter = Counter(label: "promwatch_scraped_samples_total", dimensions: [("job", target.jobName)])
-        let bytesCounter = Counter(label: "promwatch_scraped_bytes_total", dimensions: [("job", target.jobName)])
-        let upGauge = Gauge(label: "promwatch_target_up", dimensions: [("job", target.jobName), ("instance", target.instance)])
+        let scrapes = Counter(label: "promwatch_scrapes_total", dimensions: [("scrape_job", target.jobName)])
+        let samplesCounter = Counter(label: "promwatch_scraped_samples_total", dimensions: [("scrape_job", target.jobName)])
+        let bytesCounter = Counter(label: "promwatch_scraped_bytes_total", dimensions: [("scrape_job", target.jobName)])
+        let upGauge = Gauge(label: "promwatch_target_up", dimensions: [("scrape_job", target.jobName), ("scrape_instance", target.instance)])
 
         var next = clock.now.advanced(by: offset)
         while await signal.sleep(until: next, clock: clock) {
@@ -152,7 +152,7 @@ public struct ScrapeManager<Handler: ScrapeResultHandler, C: Clock>: Service whe
                 health.samplesScraped = 0
                 Counter(
                     label: "promwatch_scrape_failures_total",
-                    dimensions: [("job", target.jobName), ("reason", error.shortDescription)]
+                    dimensions: [("scrape_job", target.jobName), ("reason", error.shortDescription)]
                 ).increment()
                 upGauge.record(0)
             }

@@ -1,6 +1,7 @@
 import Agent
 import ArgumentParser
 import DemoExporter
+import EMF
 import Foundation
 import Logging
 import Metrics
@@ -8,6 +9,7 @@ import Prometheus
 import PromExposition
 import PromwatchConfig
 import ServiceLifecycle
+import UnixSignals
 
 @main
 struct Promwatch: AsyncParsableCommand {
@@ -134,12 +136,9 @@ struct ParseCommand: ParsableCommand {
             data = contents
         }
         var statistics = ExpositionStatistics()
+        let bytes = [UInt8](data)
         do {
-            try data.withUnsafeBytes { (bytes: UnsafeRawBufferPointer) throws(ExpositionError) in
-                var parser = ExpositionParser(format: expositionFormat)
-                try parser.parse(bytes, into: &statistics)
-                try parser.finish(into: &statistics)
-            }
+            try ExpositionParser.parse(bytes, format: expositionFormat, into: &statistics)
         } catch {
             FileHandle.standardError.write(Data("\(file == "-" ? "<stdin>" : file): \(error)\n".utf8))
             throw ExitCode(1)
