@@ -101,9 +101,24 @@ let package = Package(
         .testTarget(
             name: "PromwatchConfigTests", dependencies: ["PromwatchConfig", "EMF", "PromwatchTestSupport"], swiftSettings: strictSettings),
         .testTarget(
+            name: "DemoExporterTests", dependencies: ["DemoExporter", "PromExposition"], swiftSettings: strictSettings),
+        .testTarget(
+            name: "ScrapeTests",
+            dependencies: [
+                "Scrape", "DemoExporter", "PromwatchConfig", "PromExposition", "PromwatchTestSupport",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
             name: "IntegrationTests",
             dependencies: [
                 "Agent", "Scrape", "EMF", "PromwatchConfig", "PromExposition", "DemoExporter", "PromwatchTestSupport",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Prometheus", package: "swift-prometheus"),

@@ -69,6 +69,7 @@ struct AgentCommand: AsyncParsableCommand {
             "promwatch agent starting",
             metadata: ["config": "\(config)", "jobs": "\(configuration.scrapeConfigs.count)"])
         try await runtime.serviceGroup(logger: logger).run()
+        logger.info("promwatch agent stopped")
     }
 }
 

@@ -1,8 +1,11 @@
 import Agent
+import AsyncHTTPClient
 import EMF
 import Foundation
 import Hummingbird
 import Logging
+import NIOCore
+import NIOHTTP1
 import Prometheus
 import PromwatchConfig
 import PromwatchTestSupport
@@ -105,14 +108,19 @@ struct RealTargetsTests {
         let sink = InMemoryEMFSink()
         var logger = Logger(label: "integration")
         logger.logLevel = .warning
+        let (serverPorts, serverPortContinuation) = AsyncStream<Int>.makeStream()
         let runtime = try buildAgent(
-            configuration: configuration, sink: sink, registry: PrometheusCollectorRegistry(), logger: logger)
+            configuration: configuration, sink: sink, registry: PrometheusCollectorRegistry(), logger: logger,
+            options: AgentOptions(onServerListening: { serverPortContinuation.yield($0) }))
         let group = runtime.serviceGroup(logger: logger)
         let health = try await withThrowingTaskGroup(of: Void.self) { tasks in
             tasks.addTask { try await group.run() }
+            var ports = serverPorts.makeAsyncIterator()
+            let serverPort = try #require(await ports.next())
             // Three intervals: baselines on the first scrape, deltas on the next two.
             try await Task.sleep(for: .seconds(7))
             let health = runtime.health.snapshot()
+            try await checkAgentEndpoints(port: serverPort)
             await group.triggerGracefulShutdown()
             try await tasks.waitForAll()
             return Dictionary(health.map { ($0.jobName, $0) }, uniquingKeysWith: { first, _ in first })
@@ -161,6 +169,24 @@ struct RealTargetsTests {
         #expect(health["oversized"]?.lastError?.contains("body size limit") == true, "\(String(describing: health["oversized"]?.lastError))")
         #expect(health["hanging"]?.lastError?.contains("timed out") == true, "\(String(describing: health["hanging"]?.lastError))")
     }
+}
+
+/// The agent's own endpoints answer while it runs: ready after the first round, five targets listed.
+private func checkAgentEndpoints(port: Int) async throws {
+    func get(_ path: String) async throws -> (UInt, String) {
+        let response = try await HTTPClient.shared.execute(
+            HTTPClientRequest(url: "http://127.0.0.1:\(port)\(path)"), timeout: .seconds(5))
+        let body = try await response.body.collect(upTo: 1 << 20)
+        return (response.status.code, String(buffer: body))
+    }
+    #expect(try await get("/healthz").0 == 200)
+    #expect(try await get("/readyz") == (200, "ready\n"))
+    #expect(try await get("/metrics").0 == 200)
+    let (status, targetsJSON) = try await get("/targets")
+    #expect(status == 200)
+    let targets = try JSONSerialization.jsonObject(with: Data(targetsJSON.utf8)) as? [[String: Any]]
+    #expect(targets?.count == 5)
+    #expect(targets?.contains { $0["job"] as? String == "hanging" && $0["health"] as? String == "down" } == true)
 }
 
 /// An in-process HTTP server with broken endpoints: `/garbage` (200 with text that is not an exposition) and

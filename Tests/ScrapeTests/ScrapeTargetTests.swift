@@ -1,0 +1,74 @@
+import PromExposition
+import PromwatchConfig
+@testable import Scrape
+import Testing
+
+struct ScrapeTargetTests {
+    @Test func urlCarriesSchemePathAndEncodedParams() {
+        var job = ScrapeConfiguration(jobName: "federate")
+        job.scheme = .https
+        job.metricsPath = "/federate"
+        job.params = ["match[]": ["{job=\"node\"}", "up"], "format": ["text"]]
+        let target = ScrapeTarget(job: job, address: "10.0.0.1:9090")
+        #expect(target.url == "https://10.0.0.1:9090/federate?format=text&match%5B%5D=%7Bjob%3D%22node%22%7D&match%5B%5D=up")
+    }
+
+    @Test func labelsIncludeJobInstanceAndStaticLabelsSorted() {
+        let target = ScrapeTarget(
+            job: ScrapeConfiguration(jobName: "api"), address: "127.0.0.1:8080", extraLabels: ["zone": "a", "env": "prod"])
+        #expect(target.labels.map(\.name) == ["env", "instance", "job", "zone"])
+        #expect(target.instance == "127.0.0.1:8080")
+        #expect(target.labels.first { $0.name == "job" }?.value == "api")
+    }
+
+    @Test func staticLabelsMayOverrideInstance() {
+        let target = ScrapeTarget(
+            job: ScrapeConfiguration(jobName: "api"), address: "127.0.0.1:8080", extraLabels: ["instance": "api-1"])
+        #expect(target.instance == "api-1")
+    }
+
+    @Test func staticDiscoveryExpandsEveryGroup() {
+        var job = ScrapeConfiguration(jobName: "node")
+        job.staticConfigs = [
+            StaticConfiguration(targets: ["a:1", "b:2"], labels: ["rack": "r1"]),
+            StaticConfiguration(targets: ["c:3"]),
+        ]
+        let targets = StaticDiscovery.targets(for: [job])
+        #expect(targets.map(\.address) == ["a:1", "b:2", "c:3"])
+        #expect(targets[0].labels.contains(TargetLabel(name: "rack", value: "r1")))
+        #expect(!targets[2].labels.contains { $0.name == "rack" })
+        #expect(Set(targets.map(\.id)).count == 3)
+    }
+
+    @Test func stableHashDependsOnIdentityOnly() {
+        let a = ScrapeTarget(job: ScrapeConfiguration(jobName: "x"), address: "h:1")
+        let b = ScrapeTarget(job: ScrapeConfiguration(jobName: "x"), address: "h:1")
+        let c = ScrapeTarget(job: ScrapeConfiguration(jobName: "x"), address: "h:2")
+        #expect(a.stableHash == b.stableHash)
+        #expect(a.stableHash != c.stableHash)
+    }
+
+    @Test(arguments: [
+        ("application/openmetrics-text; version=1.0.0; charset=utf-8", ExpositionFormat.openMetrics),
+        ("Application/OpenMetrics-Text;version=0.0.1", .openMetrics),
+        ("text/plain; version=0.0.4; charset=utf-8", .text),
+        ("", .text),
+        ("garbage", .text),
+    ])
+    func contentTypeChoosesTheParserLikePrometheus(contentType: String, expected: ExpositionFormat) {
+        #expect(ExpositionFormat(contentType: contentType) == expected)
+    }
+
+    @Test func missingContentTypeMeansText() {
+        #expect(ExpositionFormat(contentType: nil) == .text)
+    }
+
+    @Test func basicAuthAndBearerHeaders() throws {
+        var job = ScrapeConfiguration(jobName: "secured")
+        job.basicAuth = BasicAuth(username: "user", password: Secret("pass"))
+        #expect(try Scraper.authorizationHeader(for: job) == "Basic dXNlcjpwYXNz")
+        job.basicAuth = nil
+        job.authorization = Authorization(type: "Bearer", credentials: Secret("token-123"))
+        #expect(try Scraper.authorizationHeader(for: job) == "Bearer token-123")
+    }
+}
