@@ -83,22 +83,9 @@ public final class RealProcess: @unchecked Sendable {
 public enum TestPorts {
     /// A TCP port on 127.0.0.1 that was free a moment ago (bound to port 0, then released).
     public static func free() throws -> Int {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        guard fd >= 0 else { throw RealProcessError("socket() failed") }
-        defer { close(fd) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_port = 0
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        let bound = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
-        }
-        guard bound == 0 else { throw RealProcessError("bind() failed") }
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        _ = withUnsafeMutablePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) }
-        }
-        return Int(UInt16(bigEndian: address.sin_port))
+        let (fd, port) = try bindLoopbackEphemeral()
+        close(fd)
+        return port
     }
 
     /// Waits until something accepts TCP connections on 127.0.0.1:`port`.
@@ -115,42 +102,54 @@ public enum TestPorts {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         guard fd >= 0 else { return false }
         defer { close(fd) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_port = UInt16(port).bigEndian
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        var address = loopbackAddress(port: port)
         return withUnsafePointer(to: &address) {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
         } == 0
     }
-}
 
-/// A TCP listener on 127.0.0.1 that accepts connections into its backlog and never answers: a hanging target.
-public final class SilentListener: @unchecked Sendable {
-    // @unchecked: the descriptor is written once in init and closed once in deinit/close.
-    private var fd: Int32
-    public let port: Int
-
-    public init() throws {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        guard fd >= 0 else { throw RealProcessError("socket() failed") }
+    static func loopbackAddress(port: Int) -> sockaddr_in {
         var address = sockaddr_in()
         address.sin_family = sa_family_t(AF_INET)
-        address.sin_port = 0
+        address.sin_port = UInt16(port).bigEndian
         address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        return address
+    }
+
+    /// A TCP socket bound to 127.0.0.1 on a port the kernel picks, and that port.
+    static func bindLoopbackEphemeral() throws -> (fd: Int32, port: Int) {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        guard fd >= 0 else { throw RealProcessError("socket() failed") }
+        var address = loopbackAddress(port: 0)
         let bound = withUnsafePointer(to: &address) {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
         }
-        guard bound == 0, listen(fd, 64) == 0 else {
-            Glibc.close(fd)
-            throw RealProcessError("bind/listen failed")
+        guard bound == 0 else {
+            close(fd)
+            throw RealProcessError("bind() failed")
         }
         var length = socklen_t(MemoryLayout<sockaddr_in>.size)
         _ = withUnsafeMutablePointer(to: &address) {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) }
         }
+        return (fd, Int(UInt16(bigEndian: address.sin_port)))
+    }
+}
+
+/// A TCP listener on 127.0.0.1 that accepts connections into its backlog and never answers: a hanging target.
+public final class SilentListener: @unchecked Sendable {
+    // @unchecked: the descriptor is written once in init and closed once in close()/deinit.
+    private var fd: Int32
+    public let port: Int
+
+    public init() throws {
+        let (fd, port) = try TestPorts.bindLoopbackEphemeral()
+        guard listen(fd, 64) == 0 else {
+            Glibc.close(fd)
+            throw RealProcessError("listen() failed")
+        }
         self.fd = fd
-        self.port = Int(UInt16(bigEndian: address.sin_port))
+        self.port = port
     }
 
     public func close() {
