@@ -19,6 +19,7 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
         .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.37.6"),
+        .package(url: "https://github.com/apple/swift-crypto.git", from: "3.12.3"),
         .package(url: "https://github.com/apple/swift-nio-extras.git", from: "1.35.2"),
         .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
@@ -33,6 +34,40 @@ let package = Package(
         // Pure cores: bytes or values in, values out; no sockets, no clocks.
         .target(name: "PromExposition", swiftSettings: strictSettings),
         .target(name: "EMF", dependencies: ["PromExposition"], swiftSettings: strictSettings),
+        .target(name: "SigV4", dependencies: [.product(name: "Crypto", package: "swift-crypto")], swiftSettings: strictSettings),
+        // IO: AWS without an SDK — credentials chain, endpoints, JSON/query protocols, retries.
+        .target(
+            name: "AWSCore",
+            dependencies: [
+                "SigV4",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        // IO: thin typed clients — CloudWatch Logs, CloudWatch, SNS, STS.
+        .target(
+            name: "AWSClients",
+            dependencies: [
+                "AWSCore", "SigV4",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        // IO: EMF delivery to CloudWatch Logs — bounded buffer, disk spool, batching, retries.
+        .target(
+            name: "EMFDelivery",
+            dependencies: [
+                "EMF",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: strictSettings
+        ),
         // Configuration model and YAML loading (file/line/key errors).
         .target(
             name: "PromwatchConfig",
@@ -94,6 +129,39 @@ let package = Package(
         ),
         // Test support: real-program helpers (ports, processes) and misbehaving targets.
         .target(name: "PromwatchTestSupport", path: "Tests/PromwatchTestSupport", swiftSettings: strictSettings),
+        // Test support for AWS: moto server harness, fault-injecting HTTP proxy, local credential endpoints.
+        .target(
+            name: "AWSTesting",
+            dependencies: [
+                "PromwatchTestSupport", "AWSCore", "AWSClients", "SigV4",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Tests/AWSTesting",
+            swiftSettings: strictSettings
+        ),
+        .testTarget(name: "SigV4Tests", dependencies: ["SigV4", "PromwatchTestSupport"], swiftSettings: strictSettings),
+        .testTarget(
+            name: "AWSCoreTests",
+            dependencies: [
+                "AWSCore", "AWSClients", "SigV4", "AWSTesting", "PromwatchTestSupport",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "EMFDeliveryTests",
+            dependencies: [
+                "EMFDelivery", "EMF", "PromwatchTestSupport",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: strictSettings
+        ),
         .testTarget(name: "PromExpositionTests", dependencies: ["PromExposition", "PromwatchTestSupport"], swiftSettings: strictSettings),
         .testTarget(
             name: "EMFTests", dependencies: ["EMF", "PromExposition", "PromwatchTestSupport"], exclude: ["Golden"],

@@ -7,14 +7,6 @@ import Glibc
 import Musl
 #endif
 
-/// Where EMF log events go. Implementations must be safe to call from every scrape loop at once.
-public protocol EMFEventSink: Sendable {
-    /// Hands over the events of one scrape.
-    func write(_ events: [EMFLogEvent]) async
-    /// Delivers anything buffered; called on shutdown.
-    func flush() async
-}
-
 /// Writes each event as one line (one JSON document) to a file descriptor — standard output by default — so
 /// stdout stays pure EMF while the agent's own logs go to standard error.
 public final class FileDescriptorEMFSink: EMFEventSink {
