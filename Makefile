@@ -1,6 +1,6 @@
 # promwatch — see README.md.
 #   make run    install what is missing, build, run the quickstart agent (EMF on stdout)
-#   make test   install what the tests need, build, run every test
+#   make test   install what the tests need (apt, pip), build, run every test
 SHELL := /bin/bash
 SWIFT ?= swift
 CONFIG ?= config/quickstart.yaml
@@ -28,6 +28,7 @@ deps:
 
 test-deps:
 	@scripts/install-deps.sh $(APT_TEST)
+	@scripts/install-python-deps.sh
 
 clean:
 	rm -rf .build
