@@ -73,7 +73,7 @@ let package = Package(
         // Configuration model and YAML loading (file/line/key errors).
         .target(
             name: "PromwatchConfig",
-            dependencies: ["EMF", .product(name: "Yams", package: "Yams")],
+            dependencies: ["EMF", "EMFDelivery", .product(name: "Yams", package: "Yams")],
             swiftSettings: strictSettings
         ),
         // IO: scrape loops, target health.
@@ -169,7 +169,7 @@ let package = Package(
             name: "EMFTests", dependencies: ["EMF", "PromExposition", "PromwatchTestSupport"], exclude: ["Golden"],
             swiftSettings: strictSettings),
         .testTarget(
-            name: "PromwatchConfigTests", dependencies: ["PromwatchConfig", "EMF", "PromwatchTestSupport"], swiftSettings: strictSettings),
+            name: "PromwatchConfigTests", dependencies: ["PromwatchConfig", "EMF", "EMFDelivery", "PromwatchTestSupport"], swiftSettings: strictSettings),
         .testTarget(
             name: "DemoExporterTests", dependencies: ["DemoExporter", "PromExposition"], swiftSettings: strictSettings),
         .testTarget(

@@ -1,6 +1,6 @@
 import AsyncHTTPClient
 import DemoExporter
-import EMF
+public import EMF
 public import Logging
 import NIOHTTPCompression
 public import Prometheus

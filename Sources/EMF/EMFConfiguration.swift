@@ -7,7 +7,7 @@
 /// - `metric_declaration` (list of ``MetricDeclaration``)
 /// - `log_group_name` (template, default `/promwatch/{ClusterName}/prometheus`)
 /// - `log_stream_name` (template, default `{JobName}`)
-/// - `output` (`stdout`)
+/// - `output` (`stdout` or `cloudwatch`; CloudWatch Logs delivery settings under `cloudwatch`)
 /// - `emit_unselected` (bool, default `false`): also write samples no declaration selects, as plain log fields
 /// - `cluster_name` (string, optional): added as label `ClusterName` to every sample that lacks one
 /// - `constant_labels` (map, optional): more labels added to every sample that lacks them
@@ -61,6 +61,8 @@ public struct EMFConfiguration: Sendable, Equatable {
 public enum EMFOutput: String, Sendable, Equatable, CaseIterable {
     /// One JSON document per line on standard output.
     case stdout
+    /// CloudWatch Logs `PutLogEvents`, with `x-amzn-logs-format: json/emf` (settings under `emf.cloudwatch`).
+    case cloudwatch
 }
 
 /// What the first sample of a cumulative series (counter, summary `_sum`/`_count`, histogram bucket) becomes.

@@ -1,4 +1,5 @@
 public import EMF
+public import EMFDelivery
 
 /// Everything the agent reads from its configuration file.
 ///
@@ -10,6 +11,9 @@ public import EMF
 ///   Prometheus keys in that file (`rule_files`, `alerting`, `remote_write`, …) are ignored.
 /// - `emf` (``EMFConfiguration``, the CloudWatch agent's `emf_processor` shape); `emf_processor` is accepted as an
 ///   alias (not both).
+/// - `emf.cloudwatch` (``LogsDeliveryConfiguration``): how events reach CloudWatch Logs when `emf.output` is
+///   `cloudwatch` (buffer, disk spool, flush interval, retention).
+/// - `aws` (``AWSConfiguration``): region, profile and endpoint overrides for every AWS call.
 /// - `server` (``ServerConfiguration``): the agent's own HTTP endpoints.
 /// - `demo_exporter` (``DemoExporterConfiguration``, optional): when present, the agent also runs the built-in demo
 ///   workload in-process.
@@ -22,6 +26,10 @@ public struct AgentConfiguration: Sendable, Equatable {
     public var scrapeConfigs: [ScrapeConfiguration]
     /// `emf` (or `emf_processor`): how samples become EMF events.
     public var emf: EMFConfiguration
+    /// `emf.cloudwatch`: delivery to CloudWatch Logs (used when `emf.output` is `cloudwatch`).
+    public var cloudWatchLogs: LogsDeliveryConfiguration
+    /// `aws`: region, profile and endpoints for AWS calls.
+    public var aws: AWSConfiguration
     /// `server`: the agent's own `/metrics`, `/healthz` and `/readyz`.
     public var server: ServerConfiguration
     /// `demo_exporter`: `nil` unless the key is present.
@@ -32,12 +40,16 @@ public struct AgentConfiguration: Sendable, Equatable {
         global: GlobalConfiguration = GlobalConfiguration(),
         scrapeConfigs: [ScrapeConfiguration] = [],
         emf: EMFConfiguration = EMFConfiguration(),
+        cloudWatchLogs: LogsDeliveryConfiguration = LogsDeliveryConfiguration(),
+        aws: AWSConfiguration = AWSConfiguration(),
         server: ServerConfiguration = ServerConfiguration(),
         demoExporter: DemoExporterConfiguration? = nil
     ) {
         self.global = global
         self.scrapeConfigs = scrapeConfigs
         self.emf = emf
+        self.cloudWatchLogs = cloudWatchLogs
+        self.aws = aws
         self.server = server
         self.demoExporter = demoExporter
     }
@@ -92,6 +104,33 @@ public struct ServerConfiguration: Sendable, Hashable {
     /// Creates a server block.
     public init(listenAddress: String = ServerConfiguration.defaultListenAddress) {
         self.listenAddress = listenAddress
+    }
+}
+
+/// Where and how promwatch calls AWS. Credentials are never configured here: they come from the standard chain
+/// (environment, shared files and profiles, web identity/IRSA, container credentials/EKS Pod Identity, IMDSv2).
+///
+/// YAML keys:
+/// - `region` (string, optional): else `AWS_REGION`, `AWS_DEFAULT_REGION`, or the profile's `region`.
+/// - `profile` (string, optional): the shared-config profile; else `AWS_PROFILE` or `default`.
+/// - `endpoints` (map, optional): endpoint URL per service — `logs`, `monitoring`, `sns`, `sts` — e.g. for a
+///   VPC endpoint or a local stand-in; else `AWS_ENDPOINT_URL_<SERVICE>` and `AWS_ENDPOINT_URL`.
+/// - `max_attempts` (int, default 3): attempts per API call on throttling, 5xx and transport errors.
+public struct AWSConfiguration: Sendable, Hashable {
+    public var region: String?
+    public var profile: String?
+    /// Endpoint URL by service endpoint prefix (`logs`, `monitoring`, `sns`, `sts`).
+    public var endpoints: [String: String]
+    public var maxAttempts: Int
+
+    /// The services `endpoints` may name.
+    public static let endpointServices = ["logs", "monitoring", "sns", "sts"]
+
+    public init(region: String? = nil, profile: String? = nil, endpoints: [String: String] = [:], maxAttempts: Int = 3) {
+        self.region = region
+        self.profile = profile
+        self.endpoints = endpoints
+        self.maxAttempts = maxAttempts
     }
 }
 

@@ -75,10 +75,13 @@ public enum ConfigLoader {
         let emf = try EMFParser.emf(emfValue)
         try EMFParser.validate(emf, value: top.entry(emfKey)?.value, key: emfKey, source: source)
 
+        let cloudWatchLogs = try CloudWatchParser.delivery(emfValue, source: source)
+        let aws = try CloudWatchParser.aws(top["aws"])
         let server = try parseServer(top["server"])
         let demoExporter = try parseDemoExporter(top.entry("demo_exporter"))
         return AgentConfiguration(
-            global: global, scrapeConfigs: scrapeConfigs, emf: emf, server: server, demoExporter: demoExporter)
+            global: global, scrapeConfigs: scrapeConfigs, emf: emf, cloudWatchLogs: cloudWatchLogs, aws: aws,
+            server: server, demoExporter: demoExporter)
     }
 
     /// The top-level mapping of the Prometheus file named by `prometheus_config_path` (`nil` if it is empty).
@@ -171,6 +174,14 @@ enum HostPort {
 enum Schemas {
     static let topLevel = KeySchema(keys: [
         "global", "scrape_configs", "prometheus_config_path", "emf", "emf_processor", "server", "demo_exporter",
+        "aws",
+    ])
+
+    static let aws = KeySchema(keys: ["region", "profile", "endpoints", "max_attempts"])
+
+    static let cloudWatchLogs = KeySchema(keys: [
+        "buffer_bytes", "spool_directory", "spool_bytes", "flush_interval", "retention_in_days", "shutdown_timeout",
+        "max_batch_bytes", "create_groups", "write_wait_timeout",
     ])
 
     /// A Prometheus file's top level: only `global` and `scrape_configs` are read; the rest is Prometheus's.
@@ -257,7 +268,7 @@ enum Schemas {
     static let emf = KeySchema(
         keys: [
             "metric_namespace", "metric_unit", "metric_declaration", "log_group_name", "log_stream_name", "output",
-            "emit_unselected", "cluster_name", "constant_labels", "initial_value", "max_event_bytes",
+            "emit_unselected", "cluster_name", "constant_labels", "initial_value", "max_event_bytes", "cloudwatch",
         ],
         ignored: ["metric_declaration_dedup"]
     )

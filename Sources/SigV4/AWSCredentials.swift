@@ -18,6 +18,7 @@ public struct AWSCredentials: Sendable, Hashable, CustomStringConvertible {
     }
 
     public var description: String {
-        "AWSCredentials(accessKeyID: \(accessKeyID), secretAccessKey: <redacted>\(sessionToken == nil ? "" : ", sessionToken: <redacted>"))"
+        let token = sessionToken == nil ? "" : ", sessionToken: <redacted>"
+        return "AWSCredentials(accessKeyID: \(accessKeyID), secretAccessKey: <redacted>\(token))"
     }
 }

@@ -50,7 +50,7 @@ import Testing
     @Test func unknownKeyWithoutSuggestionListsTheKeys() {
         #expect(
             describe("server: {}\nfoo: 1\n")
-                == "test.yaml:2:1: foo: unknown key \"foo\" (expected one of: global, scrape_configs, prometheus_config_path, emf, emf_processor, server, demo_exporter)"
+                == "test.yaml:2:1: foo: unknown key \"foo\" (expected one of: global, scrape_configs, prometheus_config_path, emf, emf_processor, server, demo_exporter, aws)"
         )
     }
 
@@ -245,8 +245,8 @@ import Testing
             describe("emf:\n  initial_value: dorp\n")
                 == "test.yaml:2:3: emf.initial_value: invalid initial_value \"dorp\" (did you mean \"drop\"?)")
         #expect(
-            describe("emf:\n  output: cloudwatch\n")
-                == "test.yaml:2:3: emf.output: invalid output \"cloudwatch\" (expected one of: stdout)")
+            describe("emf:\n  output: kinesis\n")
+                == "test.yaml:2:3: emf.output: invalid output \"kinesis\" (expected one of: stdout, cloudwatch)")
     }
 
     @Test func missingMetricSelectors() {
