@@ -1,0 +1,207 @@
+public import AWSCore
+
+/// One log event to send: a timestamp and the message bytes (UTF-8; for EMF, the JSON document).
+public struct InputLogEvent: Sendable, Equatable {
+    public var timestampMilliseconds: Int64
+    public var message: [UInt8]
+
+    public init(timestampMilliseconds: Int64, message: [UInt8]) {
+        self.timestampMilliseconds = timestampMilliseconds
+        self.message = message
+    }
+
+    public init(timestampMilliseconds: Int64, message: String) {
+        self.init(timestampMilliseconds: timestampMilliseconds, message: Array(message.utf8))
+    }
+}
+
+/// Events a 200 `PutLogEvents` did not store (indexes into the request's events).
+public struct RejectedLogEventsInfo: Sendable, Equatable {
+    /// Events from this index on were too far in the future.
+    public var tooNewLogEventStartIndex: Int?
+    /// Events before this index were too old.
+    public var tooOldLogEventEndIndex: Int?
+    /// Events before this index were older than the group's retention.
+    public var expiredLogEventEndIndex: Int?
+
+    public init(tooNewLogEventStartIndex: Int? = nil, tooOldLogEventEndIndex: Int? = nil, expiredLogEventEndIndex: Int? = nil) {
+        self.tooNewLogEventStartIndex = tooNewLogEventStartIndex
+        self.tooOldLogEventEndIndex = tooOldLogEventEndIndex
+        self.expiredLogEventEndIndex = expiredLogEventEndIndex
+    }
+
+    /// How many of `count` events were rejected.
+    public func rejectedCount(of count: Int) -> Int {
+        var rejected = Set<Int>()
+        if let i = tooNewLogEventStartIndex { rejected.formUnion(max(0, i)..<max(count, i)) }
+        if let i = tooOldLogEventEndIndex { rejected.formUnion(0..<min(max(i, 0), count)) }
+        if let i = expiredLogEventEndIndex { rejected.formUnion(0..<min(max(i, 0), count)) }
+        return rejected.count
+    }
+}
+
+public struct PutLogEventsResponse: Sendable, Equatable {
+    public var rejectedLogEventsInfo: RejectedLogEventsInfo?
+}
+
+public struct LogStream: Sendable, Equatable {
+    public var logStreamName: String
+    public var arn: String?
+    public var creationTime: Int64?
+    public var firstEventTimestamp: Int64?
+    public var lastEventTimestamp: Int64?
+    public var lastIngestionTime: Int64?
+}
+
+public struct DescribeLogStreamsResponse: Sendable, Equatable {
+    public var logStreams: [LogStream]
+    public var nextToken: String?
+}
+
+public struct OutputLogEvent: Sendable, Equatable {
+    public var timestampMilliseconds: Int64
+    public var message: String
+    public var ingestionTime: Int64?
+}
+
+public struct GetLogEventsResponse: Sendable, Equatable {
+    public var events: [OutputLogEvent]
+    public var nextForwardToken: String?
+    public var nextBackwardToken: String?
+}
+
+/// CloudWatch Logs over JSON 1.1 (`X-Amz-Target: Logs_20140328.<Operation>`), signing name `logs`.
+public struct CloudWatchLogsClient: Sendable {
+    public let client: AWSServiceClient
+
+    public static let targetPrefix = "Logs_20140328"
+
+    /// - Throws: ``AWSError`` `.invalidConfiguration` for a bad endpoint URL.
+    public init(configuration: AWSClientConfiguration) throws(AWSError) {
+        client = try AWSServiceClient(service: .cloudWatchLogs, configuration: configuration)
+    }
+
+    public init(client: AWSServiceClient) { self.client = client }
+
+    @discardableResult
+    func call(_ operation: String, _ body: AWSJSON, headers: [(name: String, value: String)] = []) async throws(AWSError) -> AWSJSON {
+        try await client.json(
+            targetPrefix: Self.targetPrefix, operation: operation, jsonVersion: "1.1", body: body.bytes, headers: headers)
+    }
+
+    /// `CreateLogGroup`. Fails with `ResourceAlreadyExistsException` if it exists.
+    public func createLogGroup(name: String, tags: [String: String] = [:], kmsKeyID: String? = nil) async throws(AWSError) {
+        try await call(
+            "CreateLogGroup",
+            .members([
+                ("logGroupName", .string(name)),
+                ("kmsKeyId", kmsKeyID.map { .string($0) }),
+                ("tags", tags.isEmpty ? nil : .object(tags.sorted { $0.key < $1.key }.map { ($0.key, .string($0.value)) })),
+            ]))
+    }
+
+    /// `CreateLogStream`. Fails with `ResourceAlreadyExistsException` if it exists, `ResourceNotFoundException` if the
+    /// group doesn't.
+    public func createLogStream(group: String, stream: String) async throws(AWSError) {
+        try await call("CreateLogStream", .members([("logGroupName", .string(group)), ("logStreamName", .string(stream))]))
+    }
+
+    /// `PutRetentionPolicy` (days ∈ 1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, …).
+    public func putRetentionPolicy(group: String, days: Int) async throws(AWSError) {
+        try await call("PutRetentionPolicy", .members([("logGroupName", .string(group)), ("retentionInDays", .int(days))]))
+    }
+
+    /// `DescribeLogStreams`, one page.
+    public func describeLogStreams(
+        group: String, prefix: String? = nil, nextToken: String? = nil, limit: Int? = nil
+    ) async throws(AWSError) -> DescribeLogStreamsResponse {
+        let json = try await call(
+            "DescribeLogStreams",
+            .members([
+                ("logGroupName", .string(group)),
+                ("logStreamNamePrefix", prefix.map { .string($0) }),
+                ("nextToken", nextToken.map { .string($0) }),
+                ("limit", limit.map { .int($0) }),
+            ]))
+        let streams = (json["logStreams"]?.arrayValue ?? []).compactMap { stream -> LogStream? in
+            guard let name = stream["logStreamName"]?.stringValue else { return nil }
+            return LogStream(
+                logStreamName: name, arn: stream["arn"]?.stringValue, creationTime: stream["creationTime"]?.int64Value,
+                firstEventTimestamp: stream["firstEventTimestamp"]?.int64Value,
+                lastEventTimestamp: stream["lastEventTimestamp"]?.int64Value,
+                lastIngestionTime: stream["lastIngestionTime"]?.int64Value)
+        }
+        return DescribeLogStreamsResponse(logStreams: streams, nextToken: json["nextToken"]?.stringValue)
+    }
+
+    /// `PutLogEvents`. Events must be in chronological order. With `emf`, sends `x-amzn-logs-format: json/emf` so
+    /// CloudWatch extracts metrics from EMF documents.
+    /// - Returns: which events were rejected though the call succeeded (too new, too old, expired).
+    public func putLogEvents(
+        group: String, stream: String, events: [InputLogEvent], emf: Bool = false
+    ) async throws(AWSError) -> PutLogEventsResponse {
+        let body = Self.putLogEventsBody(group: group, stream: stream, events: events)
+        let json = try await client.json(
+            targetPrefix: Self.targetPrefix, operation: "PutLogEvents", jsonVersion: "1.1", body: body,
+            headers: emf ? [("x-amzn-logs-format", "json/emf")] : [])
+        guard let info = json["rejectedLogEventsInfo"], !info.isNull else { return PutLogEventsResponse() }
+        return PutLogEventsResponse(
+            rejectedLogEventsInfo: RejectedLogEventsInfo(
+                tooNewLogEventStartIndex: info["tooNewLogEventStartIndex"]?.intValue,
+                tooOldLogEventEndIndex: info["tooOldLogEventEndIndex"]?.intValue,
+                expiredLogEventEndIndex: info["expiredLogEventEndIndex"]?.intValue))
+    }
+
+    /// The `PutLogEvents` JSON body, written by hand: `{"logGroupName":…,"logStreamName":…,"logEvents":[{"timestamp":…,
+    /// "message":"…"},…]}`. Messages are embedded as JSON strings, copied in runs between the bytes that need escaping.
+    public static func putLogEventsBody(group: String, stream: String, events: [InputLogEvent]) -> [UInt8] {
+        var capacity = 64 + group.utf8.count + stream.utf8.count
+        for event in events { capacity += event.message.count + 48 }
+        var out: [UInt8] = []
+        out.reserveCapacity(capacity + capacity / 16)
+        out.append(contentsOf: #"{"logGroupName":"#.utf8)
+        AWSJSON.appendString(group, to: &out)
+        out.append(contentsOf: #","logStreamName":"#.utf8)
+        AWSJSON.appendString(stream, to: &out)
+        out.append(contentsOf: #","logEvents":["#.utf8)
+        for (i, event) in events.enumerated() {
+            out.append(contentsOf: i == 0 ? #"{"timestamp":"#.utf8 : #",{"timestamp":"#.utf8)
+            appendDecimal(event.timestampMilliseconds, to: &out)
+            out.append(contentsOf: #","message":"#.utf8)
+            event.message.withUnsafeBufferPointer { AWSJSON.appendString(utf8: $0, to: &out) }
+            out.append(UInt8(ascii: "}"))
+        }
+        out.append(contentsOf: "]}".utf8)
+        return out
+    }
+
+    static func appendDecimal(_ value: Int64, to out: inout [UInt8]) {
+        // Up to 20 characters: a small (inline) string, no allocation.
+        out.append(contentsOf: String(value).utf8)
+    }
+
+    /// `GetLogEvents`, one page (for verification in tests and tools).
+    public func getLogEvents(
+        group: String, stream: String, startFromHead: Bool = true, nextToken: String? = nil, limit: Int? = nil
+    ) async throws(AWSError) -> GetLogEventsResponse {
+        let json = try await call(
+            "GetLogEvents",
+            .members([
+                ("logGroupName", .string(group)),
+                ("logStreamName", .string(stream)),
+                ("startFromHead", .bool(startFromHead)),
+                ("nextToken", nextToken.map { .string($0) }),
+                ("limit", limit.map { .int($0) }),
+            ]))
+        let events = (json["events"]?.arrayValue ?? []).compactMap { event -> OutputLogEvent? in
+            guard let timestamp = event["timestamp"]?.int64Value, let message = event["message"]?.stringValue else {
+                return nil
+            }
+            return OutputLogEvent(
+                timestampMilliseconds: timestamp, message: message, ingestionTime: event["ingestionTime"]?.int64Value)
+        }
+        return GetLogEventsResponse(
+            events: events, nextForwardToken: json["nextForwardToken"]?.stringValue,
+            nextBackwardToken: json["nextBackwardToken"]?.stringValue)
+    }
+}

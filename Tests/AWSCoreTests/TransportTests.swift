@@ -1,0 +1,59 @@
+import AWSCore
+import AWSTesting
+import Logging
+import PromwatchTestSupport
+import Testing
+
+struct TransportTests {
+    let logger = Logger(label: "test")
+
+    @Test func hangingServerTimesOut() async throws {
+        let listener = try SilentListener()
+        defer { listener.close() }
+        let start = ContinuousClock.now
+        let error = try await #require(throws: AWSError.self) {
+            try await AsyncHTTPClientTransport().send(
+                AWSHTTPRequest(method: "POST", url: "http://127.0.0.1:\(listener.port)/", body: [1]), timeout: .milliseconds(300),
+                logger: logger)
+        }
+        #expect(error.code == .timeout)
+        #expect(error.isRetryable)
+        #expect(ContinuousClock.now - start < .seconds(5))
+    }
+
+    @Test func refusedConnectionIsATransportError() async throws {
+        let port = try TestPorts.free()
+        let error = try await #require(throws: AWSError.self) {
+            try await AsyncHTTPClientTransport().send(
+                AWSHTTPRequest(method: "GET", url: "http://127.0.0.1:\(port)/?secret=x"), timeout: .seconds(5), logger: logger)
+        }
+        #expect(error.code == .transport)
+        #expect(error.isRetryable)
+        #expect(!error.description.contains("secret=x"))  // presigned queries stay out of messages
+    }
+
+    @Test func responsesAreCollectedWhateverTheirContentType() async throws {
+        try await LocalHTTPServer.withServer(handler: { request in
+            LocalHTTPResponse(status: 404, headers: [("Content-Type", "text/html"), ("x-amzn-RequestId", "r")], text: "echo:\(request.bodyText)")
+        }) { server in
+            let response = try await AsyncHTTPClientTransport().send(
+                AWSHTTPRequest(method: "POST", url: server.endpoint + "/x", headers: [("Host", "custom.example:9")], body: Array("hi".utf8)),
+                timeout: .seconds(5), logger: logger)
+            #expect(response.status == 404)
+            #expect(String(decoding: response.body, as: UTF8.self) == "echo:hi")
+            #expect(response.header("X-AMZN-REQUESTID") == "r")
+            // The Host header we sign is the one sent.
+            #expect(server.requests.first?.header("Host") == "custom.example:9")
+        }
+    }
+
+    @Test func oversizedResponsesAreRefused() async throws {
+        try await LocalHTTPServer.withServer(handler: { _ in LocalHTTPResponse(body: Array(repeating: 0x41, count: 10_000)) }) { server in
+            let error = try await #require(throws: AWSError.self) {
+                try await AsyncHTTPClientTransport(maximumResponseBytes: 1000).send(
+                    AWSHTTPRequest(method: "GET", url: server.endpoint), timeout: .seconds(5), logger: logger)
+            }
+            #expect(error.code == .invalidResponse)
+        }
+    }
+}
