@@ -15,13 +15,13 @@ let package = Package(
         .executable(name: "promwatch", targets: ["promwatch"]),
         .library(name: "PromExposition", targets: ["PromExposition"]),
         .library(name: "EMF", targets: ["EMF"]),
+        .library(name: "AWSClients", targets: ["AWSClients"]),
         .library(name: "SigV4", targets: ["SigV4"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
         .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.37.6"),
         .package(url: "https://github.com/apple/swift-crypto.git", from: "3.12.3"),
-        .package(url: "https://github.com/apple/swift-http-types.git", from: "1.8.0"),
         .package(url: "https://github.com/apple/swift-nio-extras.git", from: "1.35.2"),
         .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
@@ -106,7 +106,8 @@ let package = Package(
         .target(
             name: "Agent",
             dependencies: [
-                "PromExposition", "EMF", "PromwatchConfig", "Scrape", "DemoExporter",
+                "PromExposition", "EMF", "PromwatchConfig", "Scrape", "DemoExporter", "EMFDelivery", "AWSCore",
+                "AWSClients",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
@@ -186,10 +187,10 @@ let package = Package(
             name: "IntegrationTests",
             dependencies: [
                 "Agent", "Scrape", "EMF", "PromwatchConfig", "PromExposition", "DemoExporter", "PromwatchTestSupport",
+                "AWSTesting", "AWSClients", "AWSCore", "SigV4",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
-                .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Prometheus", package: "swift-prometheus"),

@@ -12,7 +12,7 @@ import PackageDescription
 /// Every benchmark executable: its name (= folder under `Benchmarks/`) and what it depends on besides `Benchmark`.
 let benchmarkTargets: [(name: String, dependencies: [Target.Dependency])] = [
     ("SigV4Benchmarks", [.product(name: "SigV4", package: "promwatch")]),
-    ("EMFDeliveryBenchmarks", [.product(name: "EMF", package: "promwatch")]),
+    ("EMFDeliveryBenchmarks", [.product(name: "EMF", package: "promwatch"), .product(name: "AWSClients", package: "promwatch")]),
 ]
 
 let package = Package(

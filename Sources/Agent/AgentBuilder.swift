@@ -1,4 +1,7 @@
+import AWSClients
+import AWSCore
 import AsyncHTTPClient
+import EMFDelivery
 import DemoExporter
 public import EMF
 public import Logging
@@ -30,6 +33,13 @@ public struct AgentRuntime: Sendable {
 /// Options that are not part of the configuration file.
 public struct AgentOptions: Sendable {
     public var wallClock: any WallClock
+    /// Where events go instead of the configured `emf.output` (tests use an in-memory sink).
+    public var sink: (any EMFEventSink)?
+    /// Called with the events of every scrape as they are handed to the sink (for tools and tests that verify
+    /// delivery end to end).
+    public var onEventsConverted: (@Sendable ([EMFLogEvent]) -> Void)?
+    /// The environment the AWS credential chain, region and endpoint overrides read; `nil`: the process's.
+    public var environment: [String: String]?
     /// Called with the agent HTTP server's bound port (useful when the configuration says port 0).
     public var onServerListening: @Sendable (Int) async -> Void
     /// Called with the demo exporter's bound port, when it runs.
@@ -37,21 +47,29 @@ public struct AgentOptions: Sendable {
 
     public init(
         wallClock: any WallClock = SystemWallClock(),
+        sink: (any EMFEventSink)? = nil,
+        environment: [String: String]? = nil,
+        onEventsConverted: (@Sendable ([EMFLogEvent]) -> Void)? = nil,
         onServerListening: @escaping @Sendable (Int) async -> Void = { _ in },
         onDemoExporterListening: @escaping @Sendable (Int) async -> Void = { _ in }
     ) {
         self.wallClock = wallClock
+        self.sink = sink
+        self.environment = environment
+        self.onEventsConverted = onEventsConverted
         self.onServerListening = onServerListening
         self.onDemoExporterListening = onDemoExporterListening
     }
 }
 
 /// Builds the agent: HTTP server, optional demo workload, scrape manager over static targets, EMF conversion
-/// into `sink`.
-/// - Throws: when the EMF rules or listen addresses are invalid (the configuration loader checks both first).
+/// into the configured output (`emf.output`: stdout, or CloudWatch Logs through a bounded buffer and optional
+/// disk spool), unless ``AgentOptions/sink`` overrides it.
+/// - Throws: when the EMF rules or listen addresses are invalid (the configuration loader checks both first), when
+///   no AWS region can be found for CloudWatch output, or when the spool directory cannot be used.
 public func buildAgent(
-    configuration: AgentConfiguration, sink: any EMFEventSink, registry: PrometheusCollectorRegistry,
-    logger: Logger, options: AgentOptions = AgentOptions()
+    configuration: AgentConfiguration, registry: PrometheusCollectorRegistry, logger: Logger,
+    options: AgentOptions = AgentOptions()
 ) throws -> AgentRuntime {
     let agentStart = options.wallClock.nowMilliseconds()
     let converter = try EMFConverter(configuration: configuration.emf, agentStartMilliseconds: agentStart)
@@ -67,7 +85,9 @@ public func buildAgent(
     clientConfiguration.redirectConfiguration = .follow(max: 3, allowCycles: false)
     let client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: clientConfiguration)
 
-    let handler = EMFScrapeHandler(converter: converter, sink: sink, logger: logger)
+    let (sink, sinkService) = try makeSink(configuration: configuration, options: options, logger: logger)
+    let handler = EMFScrapeHandler(
+        converter: converter, sink: sink, onEventsConverted: options.onEventsConverted, logger: logger)
     let (targetUpdates, continuation) = AsyncStream<[ScrapeTarget]>.makeStream()
     let discovery = StaticDiscoveryService(
         targets: StaticDiscovery.targets(for: configuration.scrapeConfigs), continuation: continuation)
@@ -78,7 +98,7 @@ public func buildAgent(
 
     var services: [any Service] = [
         HTTPClientService(client: client),
-        SinkService(sink: sink),
+        sinkService,
         try AgentHTTPServer.make(
             listenAddress: configuration.server.listenAddress, registry: registry, health: health, logger: logger,
             onListening: options.onServerListening),
@@ -91,6 +111,39 @@ public func buildAgent(
     services.append(discovery)
     services.append(manager)
     return AgentRuntime(services: services, health: health)
+}
+
+/// The sink for `emf.output` and the service that runs (and at shutdown drains) it.
+private func makeSink(
+    configuration: AgentConfiguration, options: AgentOptions, logger: Logger
+) throws -> (any EMFEventSink, any Service) {
+    if let sink = options.sink { return (sink, SinkService(sink: sink)) }
+    switch configuration.emf.output {
+    case .stdout:
+        let sink = FileDescriptorEMFSink(fileDescriptor: 1)
+        return (sink, SinkService(sink: sink))
+    case .cloudwatch:
+        let aws = configuration.aws
+        var awsConfiguration = try AWSClientConfiguration.fromEnvironment(
+            options.environment ?? AWSClientConfiguration.processEnvironment, region: aws.region, profile: aws.profile,
+            endpoints: Dictionary(uniqueKeysWithValues: aws.endpoints.compactMap { service, url in
+                awsService(endpointPrefix: service).map { ($0.environmentID, url) }
+            }),
+            logger: logger)
+        awsConfiguration.retryPolicy.maxAttempts = aws.maxAttempts
+        awsConfiguration.userAgent = "promwatch/\(promwatchVersion)"
+        let writer = CloudWatchLogsWriter(client: try CloudWatchLogsClient(configuration: awsConfiguration))
+        let wallClock = options.wallClock
+        let sink = try CloudWatchLogsEMFSink(
+            client: writer, configuration: configuration.cloudWatchLogs, clock: ContinuousClock(),
+            wallClockMilliseconds: { wallClock.nowMilliseconds() }, logger: logger)
+        return (sink, sink)
+    }
+}
+
+/// The AWS service a configuration `aws.endpoints` key names.
+private func awsService(endpointPrefix: String) -> AWSService? {
+    [AWSService.cloudWatchLogs, .cloudWatch, .sns, .sts].first { $0.endpointPrefix == endpointPrefix }
 }
 
 /// The version reported in `User-Agent` and `--version`.

@@ -9,6 +9,7 @@ import Scrape
 struct EMFScrapeHandler: ScrapeResultHandler {
     let converter: EMFConverter
     let sink: any EMFEventSink
+    let onEventsConverted: (@Sendable ([EMFLogEvent]) -> Void)?
     let logger: Logger
 
     struct TargetState: Sendable {
@@ -41,6 +42,7 @@ struct EMFScrapeHandler: ScrapeResultHandler {
             batch, target: state.target, state: &state.series, scrapeTimeMilliseconds: outcome.startMilliseconds,
             synthetic: synthetic, into: &state.events)
         AgentMetrics.record(report, job: target.jobName)
+        onEventsConverted?(state.events)
         await sink.write(state.events)
     }
 }

@@ -12,8 +12,7 @@ public protocol CloudWatchLogsWriting: Sendable {
     func createLogStream(group logGroupName: String, stream logStreamName: String) async throws(LogsWriteError)
     /// `PutRetentionPolicy` with `retentionInDays`.
     func putRetentionPolicy(group logGroupName: String, days retentionInDays: Int) async throws(LogsWriteError)
-    /// `PutLogEvents` for one batch: `events` are one group and stream, chronological, within the limits
-    /// (``LogEventBatch/appendPutLogEventsRequestBody(logGroupName:logStreamName:events:to:)`` writes the body).
+    /// `PutLogEvents` for one batch: `events` are one group and stream, chronological, within the limits.
     /// - Returns: the partial rejection the service reported, if any.
     func putLogEvents(
         group logGroupName: String, stream logStreamName: String, events: [EMFLogEvent]

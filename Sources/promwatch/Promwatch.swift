@@ -62,9 +62,7 @@ struct AgentCommand: AsyncParsableCommand {
         }
         let registry = PrometheusCollectorRegistry()
         MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry))
-        let runtime = try buildAgent(
-            configuration: configuration, sink: FileDescriptorEMFSink(fileDescriptor: 1), registry: registry,
-            logger: logger)
+        let runtime = try buildAgent(configuration: configuration, registry: registry, logger: logger)
         logger.info(
             "promwatch agent starting",
             metadata: ["config": "\(config)", "jobs": "\(configuration.scrapeConfigs.count)"])

@@ -13,9 +13,38 @@ public final class FaultInjectingProxy: Sendable {
         case delay(Duration)
     }
 
+    /// A standing condition, applied to every request that has no queued fault.
+    public enum Mode: Sendable, Equatable {
+        /// Forward everything.
+        case pass
+        /// Answer `percent` of requests with ``throttlingJSON()``, spread deterministically (30 → 3 of every 10).
+        case throttle(percent: Int)
+        /// Answer everything with `503 ServiceUnavailableException`, as during a regional outage.
+        case outage
+    }
+
     final class State: Sendable {
         let faults = Mutex<[Fault]>([])
         let forwarded = Mutex(0)
+        let mode = Mutex(Mode.pass)
+        let modeRequests = Mutex(0)
+        let faulted = Mutex(0)
+
+        /// The fault the standing mode imposes on the next request, if any.
+        func modeFault() -> Fault? {
+            switch mode.withLock({ $0 }) {
+            case .pass:
+                return nil
+            case .outage:
+                return FaultInjectingProxy.serviceUnavailableJSON()
+            case .throttle(let percent):
+                let ordinal = modeRequests.withLock { count -> Int in
+                    count += 1
+                    return count
+                }
+                return ordinal % 10 < percent / 10 ? FaultInjectingProxy.throttlingJSON() : nil
+            }
+        }
     }
 
     public let server: LocalHTTPServer
@@ -33,6 +62,11 @@ public final class FaultInjectingProxy: Sendable {
     /// Requests forwarded to the target.
     public var forwarded: Int { state.forwarded.withLock { $0 } }
 
+    /// Sets the standing mode (queued faults still come first).
+    public func setMode(_ mode: Mode) { state.mode.withLock { $0 = mode } }
+    /// Requests answered with a fault instead of being forwarded.
+    public var faulted: Int { state.faulted.withLock { $0 } }
+
     /// Queues faults for the next requests, in order.
     public func inject(_ newFaults: [Fault]) { state.faults.withLock { $0.append(contentsOf: newFaults) } }
 
@@ -42,6 +76,14 @@ public final class FaultInjectingProxy: Sendable {
             LocalHTTPResponse(
                 status: 400, headers: [("Content-Type", "application/x-amz-json-1.1")],
                 text: #"{"__type":"ThrottlingException","message":"Rate exceeded"}"#))
+    }
+
+    /// A 503 JSON `ServiceUnavailableException`, as CloudWatch Logs sends it.
+    public static func serviceUnavailableJSON() -> Fault {
+        .respond(
+            LocalHTTPResponse(
+                status: 503, headers: [("Content-Type", "application/x-amz-json-1.1")],
+                text: #"{"__type":"ServiceUnavailableException","message":"injected outage"}"#))
     }
 
     /// A 503 with an XML body.
@@ -57,9 +99,11 @@ public final class FaultInjectingProxy: Sendable {
     ) async throws -> T {
         let state = State()
         return try await LocalHTTPServer.withServer(handler: { request in
-            let fault: Fault? = state.faults.withLock { $0.isEmpty ? nil : $0.removeFirst() }
+            let fault: Fault? = state.faults.withLock { $0.isEmpty ? nil : $0.removeFirst() } ?? state.modeFault()
             switch fault {
-            case .respond(let response): return response
+            case .respond(let response):
+                state.faulted.withLock { $0 += 1 }
+                return response
             case .delay(let duration): try? await Task.sleep(for: duration)
             case nil: break
             }

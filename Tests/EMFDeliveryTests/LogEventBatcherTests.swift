@@ -113,18 +113,6 @@ struct LogEventBatcherTests {
             #expect(batch.events.allSatisfy { $0.logStreamName == batch.logStreamName })
         }
     }
-
-    @Test func putLogEventsBodyIsTheServiceShape() {
-        let events = [
-            EMFLogEvent(logGroupName: "g", logStreamName: "s", timestampMilliseconds: 2, message: Array("{\"a\":\"b\\c\"}".utf8)),
-            EMFLogEvent(logGroupName: "g", logStreamName: "s", timestampMilliseconds: 1, message: Array("{}".utf8)),
-        ]
-        let batch = LogEventBatcher.batches(for: events, nowMilliseconds: 1).batches[0]
-        let body = String(decoding: batch.putLogEventsRequestBody(), as: UTF8.self)
-        #expect(
-            body == #"{"logGroupName":"g","logStreamName":"s","logEvents":[{"timestamp":1,"message":"{}"},{"timestamp":2,"message":"{\"a\":\"b\\c\"}"}]}"#
-        )
-    }
 }
 
 /// A small deterministic generator for reproducible test data.

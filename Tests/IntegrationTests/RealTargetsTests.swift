@@ -110,8 +110,8 @@ struct RealTargetsTests {
         logger.logLevel = .warning
         let (serverPorts, serverPortContinuation) = AsyncStream<Int>.makeStream()
         let runtime = try buildAgent(
-            configuration: configuration, sink: sink, registry: PrometheusCollectorRegistry(), logger: logger,
-            options: AgentOptions(onServerListening: { serverPortContinuation.yield($0) }))
+            configuration: configuration, registry: PrometheusCollectorRegistry(), logger: logger,
+            options: AgentOptions(sink: sink, onServerListening: { serverPortContinuation.yield($0) }))
         let group = runtime.serviceGroup(logger: logger)
         let health = try await withThrowingTaskGroup(of: Void.self) { tasks in
             tasks.addTask { try await group.run() }

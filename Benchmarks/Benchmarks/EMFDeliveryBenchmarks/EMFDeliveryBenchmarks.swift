@@ -1,3 +1,4 @@
+import AWSClients
 import Benchmark
 import EMF
 
@@ -34,7 +35,7 @@ let benchmarks: @Sendable () -> Void = {
         for _ in benchmark.scaledIterations {
             let batching = LogEventBatcher.batches(for: events, nowMilliseconds: now)
             var total = 0
-            for batch in batching.batches { total += batch.putLogEventsRequestBody().count }
+            for batch in batching.batches { total += requestBody(batch).count }
             blackHole(total)
         }
     }
@@ -44,9 +45,16 @@ let benchmarks: @Sendable () -> Void = {
         configuration: configuration
     ) { benchmark in
         for _ in benchmark.scaledIterations {
-            blackHole(fullBatch.putLogEventsRequestBody())
+            blackHole(requestBody(fullBatch))
         }
     }
+}
+
+/// The PutLogEvents body exactly as the agent sends it (`CloudWatchLogsClient`'s encoder).
+func requestBody(_ batch: LogEventBatch) -> [UInt8] {
+    CloudWatchLogsClient.putLogEventsBody(
+        group: batch.logGroupName, stream: batch.logStreamName,
+        events: batch.events.map { InputLogEvent(timestampMilliseconds: $0.timestampMilliseconds, message: $0.message) })
 }
 
 /// EMF documents shaped like promwatch's output for a node-exporter scrape: `_aws` directive, dimensions, a few values.
