@@ -1,4 +1,5 @@
 import AWSClients
+import AWSCore
 import AWSTesting
 import Agent
 import EMF
@@ -68,7 +69,8 @@ func awsEnvironment(_ moto: MotoServer) -> [String: String] {
     ]
 }
 
-/// Every message stored in each (group, stream) the events name, read back with GetLogEvents.
+/// Every message stored in each (group, stream) the events name, read back with GetLogEvents; none for a group
+/// or stream that does not exist.
 func storedMessages(_ moto: MotoServer, for events: [EMFLogEvent]) async throws -> [String] {
     let logs = try CloudWatchLogsClient(configuration: moto.configuration())
     var messages: [String] = []
@@ -77,13 +79,26 @@ func storedMessages(_ moto: MotoServer, for events: [EMFLogEvent]) async throws 
         let parts = key.split(separator: "\u{0}", omittingEmptySubsequences: false).map(String.init)
         var token: String?
         while true {
-            let page = try await logs.getLogEvents(group: parts[0], stream: parts[1], startFromHead: true, nextToken: token)
+            // A missing group or stream means nothing was delivered to it (yet).
+            guard let page = try await logEventsPage(logs, group: parts[0], stream: parts[1], token: token) else { break }
             messages += page.events.map(\.message)
             guard let next = page.nextForwardToken, next != token, !page.events.isEmpty else { break }
             token = next
         }
     }
     return messages
+}
+
+/// One GetLogEvents page, or `nil` when the group or stream does not exist.
+private func logEventsPage(
+    _ logs: CloudWatchLogsClient, group: String, stream: String, token: String?
+) async throws -> GetLogEventsResponse? {
+    do {
+        return try await logs.getLogEvents(group: group, stream: stream, startFromHead: true, nextToken: token)
+    } catch {
+        if error.serviceCode == "ResourceNotFoundException" { return nil }
+        throw error
+    }
 }
 
 /// Waits until `condition` holds, polling every 250 ms, for at most `timeout`.
