@@ -1,0 +1,69 @@
+import Benchmark
+import EMF
+import PromExposition
+
+/// EMF conversion (samples → EMF JSON events) on a real exporter's scrape: Debian's node exporter capture
+/// (~500 samples, 2 CPUs), every metric selected, per-series delta state warm, as a scrape loop runs it each interval.
+let benchmarks: @Sendable () -> Void = {
+    let text = nodeExporterCapture()
+    var batch = SampleBatch()
+    do {
+        try ExpositionParser.parse(text, format: .text, into: &batch)
+    } catch {
+        fatalError("the node exporter capture parses: \(error)")
+    }
+    let sampleCount = batch.samples.count
+    let configuration = EMFConfiguration(
+        namespace: "Bench",
+        declarations: [MetricDeclaration(dimensions: [["job", "instance"]], metricSelectors: ["."])],
+        clusterName: "bench")
+    let converter: EMFConverter
+    do {
+        converter = try EMFConverter(configuration: configuration, agentStartMilliseconds: 1_700_000_000_000)
+    } catch {
+        fatalError("valid configuration: \(error)")
+    }
+    let target = EMFTarget(jobName: "node", labels: [("job", "node"), ("instance", "10.0.0.1:9100")])
+
+    Benchmark(
+        "Convert a node-exporter scrape (\(sampleCount) samples) to EMF",
+        configuration: .init(metrics: [.wallClock, .throughput, .mallocCountTotal], scalingFactor: .one, maxDuration: .seconds(3))
+    ) { benchmark in
+        var state = TargetSeriesState()
+        var events: [EMFLogEvent] = []
+        var time: Int64 = 1_700_000_010_000
+        // Warm the delta state and caches: steady state is what a long-running agent pays.
+        _ = converter.convert(batch, target: target, state: &state, scrapeTimeMilliseconds: time, synthetic: [], into: &events)
+        benchmark.startMeasurement()
+        for _ in benchmark.scaledIterations {
+            time += 10_000
+            events.removeAll(keepingCapacity: true)
+            blackHole(converter.convert(batch, target: target, state: &state, scrapeTimeMilliseconds: time, synthetic: [], into: &events))
+        }
+    }
+}
+
+/// The node exporter capture from the shared corpus (`PROMWATCH_CORPUS`, else `../../shared/corpus` from the
+/// Benchmarks folder, where `swift package benchmark` runs).
+func nodeExporterCapture() -> [UInt8] {
+    let corpus = getenvString("PROMWATCH_CORPUS") ?? "../../shared/corpus"
+    let path = corpus + "/exposition/live/node-exporter.text.txt"
+    guard let file = fopen(path, "rb") else { fatalError("cannot open \(path); set PROMWATCH_CORPUS") }
+    defer { fclose(file) }
+    var bytes: [UInt8] = []
+    var buffer = [UInt8](repeating: 0, count: 65_536)
+    while true {
+        let count = fread(&buffer, 1, buffer.count, file)
+        if count <= 0 { break }
+        bytes.append(contentsOf: buffer[0..<count])
+    }
+    return bytes
+}
+
+func getenvString(_ name: String) -> String? {
+    getenv(name).map { String(cString: $0) }
+}
+
+#if canImport(Glibc)
+import Glibc
+#endif
