@@ -33,8 +33,14 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
     ],
     targets: [
+        // C: libprotobuf-c (Debian libprotobuf-c-dev), and the protobuf exposition types generated from
+        // prometheus/client_model by scripts/generate-protobuf.sh (committed; see Sources/PromProto/README.md).
+        .systemLibrary(name: "CProtobufC", pkgConfig: "libprotobuf-c", providers: [.apt(["libprotobuf-c-dev"])]),
+        .target(
+            name: "PromProto", dependencies: ["CProtobufC"], exclude: ["README.md"],
+            linkerSettings: [.linkedLibrary("protobuf-c")]),
         // Pure cores: bytes or values in, values out; no sockets, no clocks.
-        .target(name: "PromExposition", swiftSettings: strictSettings),
+        .target(name: "PromExposition", dependencies: ["PromProto"], swiftSettings: strictSettings),
         .target(name: "EMF", dependencies: ["PromExposition"], swiftSettings: strictSettings),
         .target(name: "SigV4", dependencies: [.product(name: "Crypto", package: "swift-crypto")], swiftSettings: strictSettings),
         // IO: AWS without an SDK — credentials chain, endpoints, JSON/query protocols, retries.
@@ -178,6 +184,7 @@ let package = Package(
             dependencies: [
                 "Scrape", "DemoExporter", "PromwatchConfig", "PromExposition", "PromwatchTestSupport",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],

@@ -59,19 +59,44 @@ public enum ExpositionFormat: Sendable, Hashable {
     case text
     /// OpenMetrics 1.0 text (`application/openmetrics-text`), strict.
     case openMetrics
+    /// Protobuf-delimited `io.prometheus.client.MetricFamily` messages
+    /// (`application/vnd.google.protobuf; proto=io.prometheus.client.MetricFamily; encoding=delimited`), parsed by
+    /// ``ProtobufExpositionParser``. ``ExpositionParser`` handles only the text formats: use
+    /// ``AnyExpositionParser`` to parse any format.
+    case protobuf
 
     /// Chooses the parser for a scrape response's `Content-Type`, as Prometheus 2.42 does:
-    /// `application/openmetrics-text` selects OpenMetrics; anything else, including a missing or
-    /// unparsable header, selects text 0.0.4.
+    /// `application/openmetrics-text` selects OpenMetrics; `application/vnd.google.protobuf` with
+    /// `proto=io.prometheus.client.MetricFamily` and `encoding=delimited` selects protobuf (checking the parameters
+    /// as prometheus/common's `expfmt.ResponseFormat` does; other protobuf encodings are not supported); anything
+    /// else, including a missing or unparsable header, selects text 0.0.4.
     public init(contentType: String?) {
         guard let contentType else {
             self = .text
             return
         }
-        let mediaType = contentType.split(separator: ";", maxSplits: 1).first.map {
-            $0.trimmingCharacters(in: " \t").lowercased()
+        var parts = contentType.split(separator: ";", omittingEmptySubsequences: false)[...]
+        let mediaType = parts.popFirst().map { $0.trimmingCharacters(in: " \t").lowercased() }
+        switch mediaType {
+        case "application/openmetrics-text":
+            self = .openMetrics
+        case "application/vnd.google.protobuf":
+            var proto: String?
+            var encoding: String?
+            for parameter in parts {
+                guard let equals = parameter.firstIndex(of: "=") else { continue }
+                let key = parameter[..<equals].trimmingCharacters(in: " \t").lowercased()
+                var value = parameter[parameter.index(after: equals)...].trimmingCharacters(in: " \t")
+                if value.count >= 2, value.hasPrefix("\""), value.hasSuffix("\"") {
+                    value = String(value.dropFirst().dropLast())
+                }
+                if key == "proto" { proto = value }
+                if key == "encoding" { encoding = value }
+            }
+            self = proto == "io.prometheus.client.MetricFamily" && encoding == "delimited" ? .protobuf : .text
+        default:
+            self = .text
         }
-        self = mediaType == "application/openmetrics-text" ? .openMetrics : .text
     }
 }
 

@@ -62,8 +62,9 @@ public struct AgentConfiguration: Sendable, Equatable {
 /// - `scrape_timeout` (duration, default `10s`, or `scrape_interval` when that is shorter): default for every
 ///   job's `scrape_timeout`; must not exceed `scrape_interval`.
 /// - `external_labels` (map of label name → value, default empty).
-/// - `sample_limit`, `label_limit`, `body_size_limit`: defaults for the jobs' keys of the same names (applied to
-///   ``ScrapeConfiguration``; not stored here).
+/// - `sample_limit`, `label_limit`, `body_size_limit`, `label_name_length_limit`, `label_value_length_limit`,
+///   `scrape_protocols`: defaults for the jobs' keys of the same names (applied to ``ScrapeConfiguration``; not
+///   stored here).
 /// - `evaluation_interval`, `rule_query_offset`, `query_log_file`: accepted for compatibility with Prometheus
 ///   files and ignored.
 ///

@@ -196,11 +196,11 @@ enum Schemas {
     static let global = KeySchema(
         keys: [
             "scrape_interval", "scrape_timeout", "external_labels", "sample_limit", "label_limit", "body_size_limit",
+            "label_name_length_limit", "label_value_length_limit", "scrape_protocols",
         ],
         unsupported: Dictionary(
             uniqueKeysWithValues: [
-                "scrape_protocols", "label_name_length_limit", "label_value_length_limit", "target_limit",
-                "keep_dropped_targets", "scrape_failure_log_file", "metric_name_validation_scheme",
+                "target_limit", "keep_dropped_targets", "scrape_failure_log_file", "metric_name_validation_scheme",
                 "metric_name_escaping_scheme", "always_scrape_classic_histograms", "convert_classic_histograms_to_nhcb",
                 "scrape_native_histograms", "extra_scrape_metrics", "scrape_classic_histograms",
             ].map { ($0, "promwatch does not implement this Prometheus setting") }),
@@ -216,11 +216,10 @@ enum Schemas {
         ]
         let generic = [
             "proxy_url", "no_proxy", "proxy_from_environment", "proxy_connect_header", "follow_redirects",
-            "enable_http2", "enable_compression", "http_headers", "scrape_protocols", "fallback_scrape_protocol",
+            "enable_http2", "enable_compression", "http_headers", "fallback_scrape_protocol",
             "scrape_classic_histograms", "always_scrape_classic_histograms", "scrape_native_histograms",
             "convert_classic_histograms_to_nhcb", "native_histogram_bucket_limit",
-            "native_histogram_min_bucket_factor", "target_limit", "label_name_length_limit",
-            "label_value_length_limit", "keep_dropped_targets", "track_timestamps_staleness",
+            "native_histogram_min_bucket_factor", "target_limit", "keep_dropped_targets", "track_timestamps_staleness",
             "metric_name_validation_scheme", "metric_name_escaping_scheme", "scrape_failure_log_file",
         ]
         let discovery = [
@@ -237,7 +236,8 @@ enum Schemas {
             keys: [
                 "job_name", "scrape_interval", "scrape_timeout", "metrics_path", "scheme", "params", "static_configs",
                 "honor_labels", "honor_timestamps", "basic_auth", "authorization", "bearer_token", "bearer_token_file",
-                "tls_config", "sample_limit", "label_limit", "body_size_limit",
+                "tls_config", "sample_limit", "label_limit", "body_size_limit", "label_name_length_limit",
+                "label_value_length_limit", "scrape_protocols",
             ],
             unsupported: unsupported
         )

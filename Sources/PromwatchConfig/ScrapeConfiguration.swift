@@ -18,6 +18,18 @@
 /// - `body_size_limit` (size, default `global.body_size_limit` or 64 MiB): a number of bytes, or a number with one
 ///   of Prometheus's units `B`, `KB`/`KiB`, `MB`/`MiB`, `GB`/`GiB`, `TB`/`TiB`, `PB`/`PiB`, `EB`/`EiB` (as in
 ///   Prometheus, all powers of 1024: `10MB` = 10 MiB). `0` means no limit.
+/// - `label_name_length_limit`, `label_value_length_limit` (int ≥ 0, default the `global` keys of the same names
+///   or 0 = no limit): the longest label name and label value (bytes, after unescaping) a scraped sample may have;
+///   a longer one fails the scrape, as in Prometheus. They bound the labels the target exposes (`le` and
+///   `quantile` included); unlike Prometheus, target labels and the metric name are not counted. A key set to
+///   more than 0 replaces the parser's own bound of that kind; at 0 the parser's defaults still apply
+///   (`PromExposition.ExpositionLimits`: label names 1 KiB, label values 64 KiB). The parser's maximum line length
+///   is 1 MiB whatever the keys say.
+/// - `scrape_protocols` (list of ``ScrapeProtocol`` names, default the `global` key, else none): the formats to
+///   ask for, in order of preference: `PrometheusProto`, `OpenMetricsText1.0.0`, `OpenMetricsText0.0.1`,
+///   `PrometheusText1.0.0`, `PrometheusText0.0.4`. Non-empty, no repeats. The `Accept` header is built as
+///   Prometheus 3 builds it (``ScrapeProtocol/acceptHeader(for:)``); list `PrometheusProto` first to scrape
+///   protobuf. Unset, promwatch sends Prometheus 2.42's header (OpenMetrics first, then text 0.0.4; no protobuf).
 ///
 /// Relative file paths (`password_file`, `credentials_file`, `bearer_token_file`, `tls_config.*_file`) are resolved
 /// against the directory of the file that names them, as Prometheus does. Other Prometheus keys
@@ -41,6 +53,12 @@ public struct ScrapeConfiguration: Sendable, Hashable {
     public var labelLimit: Int
     /// Most (uncompressed) body bytes read from one scrape; 0 means no limit.
     public var bodySizeLimit: Int
+    /// Longest label name (bytes) on a scraped sample; 0 means no limit beyond the parser's own.
+    public var labelNameLengthLimit: Int
+    /// Longest label value (bytes, unescaped) on a scraped sample; 0 means no limit beyond the parser's own.
+    public var labelValueLengthLimit: Int
+    /// The formats to ask for, most preferred first; `nil` sends Prometheus 2.42's default `Accept` header.
+    public var scrapeProtocols: [ScrapeProtocol]?
 
     /// 64 MiB.
     public static let defaultBodySizeLimit = 64 * 1024 * 1024
@@ -61,7 +79,10 @@ public struct ScrapeConfiguration: Sendable, Hashable {
         tlsConfig: TLSConfiguration = TLSConfiguration(),
         sampleLimit: Int = 0,
         labelLimit: Int = 0,
-        bodySizeLimit: Int = ScrapeConfiguration.defaultBodySizeLimit
+        bodySizeLimit: Int = ScrapeConfiguration.defaultBodySizeLimit,
+        labelNameLengthLimit: Int = 0,
+        labelValueLengthLimit: Int = 0,
+        scrapeProtocols: [ScrapeProtocol]? = nil
     ) {
         self.jobName = jobName
         self.scrapeInterval = scrapeInterval
@@ -78,6 +99,9 @@ public struct ScrapeConfiguration: Sendable, Hashable {
         self.sampleLimit = sampleLimit
         self.labelLimit = labelLimit
         self.bodySizeLimit = bodySizeLimit
+        self.labelNameLengthLimit = labelNameLengthLimit
+        self.labelValueLengthLimit = labelValueLengthLimit
+        self.scrapeProtocols = scrapeProtocols
     }
 
     /// The URL scheme used to scrape a job's targets.

@@ -5,6 +5,9 @@ struct JobDefaults {
     var sampleLimit = 0
     var labelLimit = 0
     var bodySizeLimit = ScrapeConfiguration.defaultBodySizeLimit
+    var labelNameLengthLimit = 0
+    var labelValueLengthLimit = 0
+    var scrapeProtocols: [ScrapeProtocol]?
 }
 
 /// Prometheus's `global` and `scrape_configs`, with Prometheus's defaulting rules.
@@ -36,6 +39,11 @@ enum ScrapeParser {
         if let limit = mapping["sample_limit"] { defaults.sampleLimit = try limit.nonNegativeInt() }
         if let limit = mapping["label_limit"] { defaults.labelLimit = try limit.nonNegativeInt() }
         if let limit = mapping["body_size_limit"] { defaults.bodySizeLimit = try limit.byteSize() }
+        if let limit = mapping["label_name_length_limit"] { defaults.labelNameLengthLimit = try limit.nonNegativeInt() }
+        if let limit = mapping["label_value_length_limit"] {
+            defaults.labelValueLengthLimit = try limit.nonNegativeInt()
+        }
+        if let protocols = mapping["scrape_protocols"] { defaults.scrapeProtocols = try scrapeProtocols(protocols) }
         return (global, defaults)
     }
 
@@ -72,7 +80,9 @@ enum ScrapeParser {
 
         var job = ScrapeConfiguration(
             jobName: name, scrapeInterval: global.scrapeInterval, scrapeTimeout: global.scrapeTimeout,
-            sampleLimit: defaults.sampleLimit, labelLimit: defaults.labelLimit, bodySizeLimit: defaults.bodySizeLimit)
+            sampleLimit: defaults.sampleLimit, labelLimit: defaults.labelLimit, bodySizeLimit: defaults.bodySizeLimit,
+            labelNameLengthLimit: defaults.labelNameLengthLimit, labelValueLengthLimit: defaults.labelValueLengthLimit,
+            scrapeProtocols: defaults.scrapeProtocols)
 
         // Interval and timeout, by Prometheus's rules: unset (or zero) takes the global value, and an inherited
         // timeout longer than the job's interval is cut to the interval; a timeout set on the job must fit.
@@ -130,7 +140,31 @@ enum ScrapeParser {
         if let limit = mapping["sample_limit"] { job.sampleLimit = try limit.nonNegativeInt() }
         if let limit = mapping["label_limit"] { job.labelLimit = try limit.nonNegativeInt() }
         if let limit = mapping["body_size_limit"] { job.bodySizeLimit = try limit.byteSize() }
+        if let limit = mapping["label_name_length_limit"] { job.labelNameLengthLimit = try limit.nonNegativeInt() }
+        if let limit = mapping["label_value_length_limit"] { job.labelValueLengthLimit = try limit.nonNegativeInt() }
+        if let protocols = mapping["scrape_protocols"] { job.scrapeProtocols = try scrapeProtocols(protocols) }
         return (job, nameValue)
+    }
+
+    /// `scrape_protocols`: a non-empty list of distinct ``ScrapeProtocol`` names (Prometheus's
+    /// `validateAcceptScrapeProtocols`).
+    private static func scrapeProtocols(_ value: YAMLValue) throws(ConfigError) -> [ScrapeProtocol] {
+        let items = try value.list()
+        guard !items.isEmpty else {
+            throw value.error(
+                .invalidValue,
+                "scrape_protocols must not be empty (expected some of: "
+                    + ScrapeProtocol.allCases.map(\.rawValue).joined(separator: ", ") + ")")
+        }
+        var protocols: [ScrapeProtocol] = []
+        for item in items {
+            let scrapeProtocol = try item.oneOf(ScrapeProtocol.self, what: "scrape protocol")
+            if protocols.contains(scrapeProtocol) {
+                throw item.error(.invalidValue, "duplicate scrape protocol \"\(scrapeProtocol.rawValue)\"")
+            }
+            protocols.append(scrapeProtocol)
+        }
+        return protocols
     }
 
     private static func staticConfig(_ group: YAMLValue) throws(ConfigError) -> StaticConfiguration {

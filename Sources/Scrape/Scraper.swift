@@ -11,11 +11,14 @@ public struct ScrapeReport: Sendable {
     public var format: ExpositionFormat
     /// Body bytes after decompression.
     public var bodyBytes: Int
+    /// Protobuf histograms skipped because they carry only native-histogram data.
+    public var nativeHistogramsSkipped = 0
 }
 
 /// Performs single scrapes over HTTP and parses the body as it streams in.
 public struct Scraper: Sendable {
-    /// What promwatch offers, in Prometheus 2.42's order of preference.
+    /// What promwatch offers when a job sets no `scrape_protocols`, in Prometheus 2.42's order of preference
+    /// (see ``acceptHeader(for:)``).
     public static let acceptHeader =
         "application/openmetrics-text;version=1.0.0,application/openmetrics-text;version=0.0.1;q=0.75,"
         + "text/plain;version=0.0.4;q=0.5,*/*;q=0.1"
@@ -35,7 +38,7 @@ public struct Scraper: Sendable {
         batch.removeAll()
         let job = target.job
         var request = HTTPClientRequest(url: target.url)
-        request.headers.add(name: "Accept", value: Self.acceptHeader)
+        request.headers.add(name: "Accept", value: Self.acceptHeader(for: job))
         request.headers.add(name: "Accept-Encoding", value: "gzip")
         request.headers.add(name: "User-Agent", value: userAgent)
         request.headers.add(
@@ -75,7 +78,7 @@ public struct Scraper: Sendable {
             throw ScrapeError(.httpStatus, "server returned HTTP status \(response.status)")
         }
         let format = ExpositionFormat(contentType: response.headers.first(name: "Content-Type"))
-        var parser = ExpositionParser(format: format)
+        var parser = Self.makeParser(format: format, job: job)
         var bodyBytes = 0
         let sampleLimit = job.sampleLimit
         for try await chunk in response.body {
@@ -85,11 +88,11 @@ public struct Scraper: Sendable {
                     .bodyTooLarge, "body size limit exceeded: more than \(job.bodySizeLimit) bytes")
             }
             do {
-                try chunk.withUnsafeReadableBytes { bytes throws(ExpositionError) in
+                try chunk.withUnsafeReadableBytes { bytes throws(ExpositionParseError) in
                     try parser.parse(bytes, into: &box.batch)
                 }
             } catch {
-                throw ScrapeError(.parse, "invalid exposition: \(error)")
+                throw Self.parseFailure(error, job: job)
             }
             if sampleLimit > 0, box.batch.samples.count > sampleLimit {
                 throw ScrapeError(.sampleLimit, "sample_limit exceeded: more than \(sampleLimit) samples")
@@ -98,7 +101,7 @@ public struct Scraper: Sendable {
         do {
             try parser.finish(into: &box.batch)
         } catch {
-            throw ScrapeError(.parse, "invalid exposition: \(error)")
+            throw Self.parseFailure(error, job: job)
         }
         if sampleLimit > 0, box.batch.samples.count > sampleLimit {
             throw ScrapeError(.sampleLimit, "sample_limit exceeded: more than \(sampleLimit) samples")
@@ -112,7 +115,8 @@ public struct Scraper: Sendable {
                 )
             }
         }
-        return ScrapeReport(format: format, bodyBytes: bodyBytes)
+        return ScrapeReport(
+            format: format, bodyBytes: bodyBytes, nativeHistogramsSkipped: parser.nativeHistogramsSkipped)
     }
 
     static func authorizationHeader(for job: ScrapeConfiguration) throws(ScrapeError) -> String? {
