@@ -108,7 +108,7 @@ struct ParseCommand: ParsableCommand {
         abstract: "Parse an exposition file and print a one-line summary; exit 0 iff it is valid."
     )
 
-    @Option(help: "Exposition format: text (Prometheus 0.0.4) or openmetrics.")
+    @Option(help: "Exposition format: text (Prometheus 0.0.4), openmetrics or protobuf (delimited MetricFamily).")
     var format: String = "text"
 
     @Flag(help: "Print nothing on success (the exit status tells).")
@@ -122,7 +122,8 @@ struct ParseCommand: ParsableCommand {
         switch format {
         case "text": expositionFormat = .text
         case "openmetrics": expositionFormat = .openMetrics
-        default: throw ValidationError("unknown --format \(format) (text or openmetrics)")
+        case "protobuf": return try runProtobuf()
+        default: throw ValidationError("unknown --format \(format) (text, openmetrics or protobuf)")
         }
         let data: Data
         if file == "-" {
