@@ -1,6 +1,7 @@
 # promwatch — see README.md.
 #   make run    install what is missing, build, run the quickstart agent (EMF on stdout)
 #   make test   install what the tests need (apt, pip), build, run every test
+#   make fuzz   build the libFuzzer harness (Fuzz/) and fuzz the exposition parser for FUZZ_SECONDS
 SHELL := /bin/bash
 SWIFT ?= swift
 CONFIG ?= config/quickstart.yaml
@@ -8,7 +9,10 @@ BUILD_FLAGS ?=
 APT_BUILD := libsnappy-dev libprotobuf-c-dev protobuf-c-compiler
 APT_TEST := $(APT_BUILD) prometheus prometheus-node-exporter
 
-.PHONY: run test build release deps test-deps clean
+FUZZ_SECONDS ?= 60
+FUZZ_JOBS ?= 1
+
+.PHONY: run test build release deps test-deps clean fuzz
 
 run: deps build
 	$(SWIFT) run $(BUILD_FLAGS) promwatch agent --config $(CONFIG)
@@ -32,3 +36,6 @@ test-deps:
 
 clean:
 	rm -rf .build
+
+fuzz:
+	FUZZ_SECONDS=$(FUZZ_SECONDS) FUZZ_JOBS=$(FUZZ_JOBS) SWIFT=$(SWIFT) Fuzz/fuzz.sh

@@ -13,6 +13,7 @@ import PackageDescription
 let benchmarkTargets: [(name: String, dependencies: [Target.Dependency])] = [
     ("SigV4Benchmarks", [.product(name: "SigV4", package: "promwatch")]),
     ("EMFDeliveryBenchmarks", [.product(name: "EMF", package: "promwatch"), .product(name: "AWSClients", package: "promwatch")]),
+    ("ExpositionBenchmarks", [.product(name: "PromExposition", package: "promwatch")]),
     ("EMFBenchmarks", [.product(name: "EMF", package: "promwatch"), .product(name: "PromExposition", package: "promwatch")]),
 ]
 

@@ -16,6 +16,7 @@ struct EMFScrapeHandler: ScrapeResultHandler {
         var target: EMFTarget
         var series = TargetSeriesState()
         var events: [EMFLogEvent] = []
+        var metrics: AgentMetrics.JobCounters
     }
 
     func makeState(for target: ScrapeTarget, discoveredAfterStartup: Bool) -> TargetState {
@@ -25,7 +26,8 @@ struct EMFScrapeHandler: ScrapeResultHandler {
                 labels: target.labels.map { (name: $0.name, value: $0.value) },
                 honorLabels: target.job.honorLabels,
                 honorTimestamps: target.job.honorTimestamps,
-                discoveredAfterStartup: discoveredAfterStartup))
+                discoveredAfterStartup: discoveredAfterStartup),
+            metrics: AgentMetrics.JobCounters(job: target.jobName))
     }
 
     func handle(target: ScrapeTarget, outcome: ScrapeOutcome, batch: SampleBatch, state: inout TargetState) async {
@@ -41,8 +43,10 @@ struct EMFScrapeHandler: ScrapeResultHandler {
         let report = converter.convert(
             batch, target: state.target, state: &state.series, scrapeTimeMilliseconds: outcome.startMilliseconds,
             synthetic: synthetic, into: &state.events)
-        AgentMetrics.record(report, job: target.jobName)
+        state.metrics.record(report)
         onEventsConverted?(state.events)
         await sink.write(state.events)
+        // The events are the sink's now: don't keep a scrape's worth of messages per target until the next scrape.
+        state.events = []
     }
 }

@@ -4,6 +4,30 @@ import Synchronization
 /// Source of converter identities, so a ``TargetSeriesState`` notices a new configuration.
 private let converterIdentities = Atomic<UInt64>(0)
 
+/// Scratch buffers shared by all conversions (one per conversion in flight).
+private let conversionScratchPool = ConversionScratchPool()
+
+final class ConversionScratchPool: Sendable {
+    private let idle = Mutex<[ConversionScratch]>([])
+    private let maximumIdle = 4
+
+    func take() -> ConversionScratch {
+        idle.withLock { $0.popLast() } ?? ConversionScratch()
+    }
+
+    /// Takes `scratch` back, leaving an empty one in its place.
+    func give(_ scratch: inout ConversionScratch) {
+        var returned = ConversionScratch()
+        swap(&returned, &scratch)
+        let kept = idle.withLock { idle -> Bool in
+            guard idle.count < maximumIdle else { return false }
+            idle.append(returned)
+            return true
+        }
+        if kept { returned = ConversionScratch() }
+    }
+}
+
 /// Turns one scrape of one target (a ``SampleBatch``) into CloudWatch Embedded Metric Format log events, by the
 /// CloudWatch agent's `metric_declaration` rules but without its data loss.
 ///
@@ -138,13 +162,16 @@ public struct EMFConverter: Sendable {
             scrapeTime: scrapeTimeMilliseconds,
             agentStart: agentStartMilliseconds
         )
+        // Scratch buffers are needed only while converting: borrow them, so targets don't each keep a set.
+        state.scratch = conversionScratchPool.take()
+        defer { conversionScratchPool.give(&state.scratch) }
         state.begin(converter: identity, run: run)
         batch.bytes.withUnsafeBytes { arena in
             state.collect(batch, arena: arena, run: &run)
+            for sample in synthetic { state.collectSynthetic(sample, run: &run) }
+            state.writeEvents(batch: batch, arena: arena, run: &run, into: &events)
         }
-        for sample in synthetic { state.collectSynthetic(sample, run: &run) }
-        state.writeEvents(run: &run, into: &events)
-        state.finish(nonEmpty: !batch.isEmpty, run: &run)
+        state.finish(batchCount: batch.samples.count, run: &run)
         return run.report
     }
 }

@@ -18,7 +18,8 @@ extension TargetSeriesState {
         if converterID != converter {
             converterID = converter
             names.removeAll()
-            groups.removeAll()
+            clearGroups()
+            targetSide = nil
             matcherResults.removeAll()
             setLists.removeAll()
         }
@@ -32,27 +33,46 @@ extension TargetSeriesState {
             scratch.key.append(contentsOf: label.value.utf8)
         }
         if scratch.key != targetFingerprint {
-            groups.removeAll()
+            clearGroups()
+            targetSide = nil
             targetFingerprint = Array(scratch.key)
         }
-        if setLists.lists.count > 4096 { setLists.removeAll() }
+        if setLists.lists.count > 4096 {
+            setLists.removeAll()
+            selectionEpoch &+= 1
+        }
+        if profiles.count > 4096 { clearGroups() }
         if matcherResults.count > 16_384 { matcherResults.removeAll() }
         scratch.reset()
+        if memoVersions != (groups.layoutVersion, names.layoutVersion, series.layoutVersion) {
+            memos.removeAll(keepingCapacity: true)
+            memoVersions = (groups.layoutVersion, names.layoutVersion, series.layoutVersion)
+        }
+        if targetSide == nil { targetSide = TargetSide(target: run.target, config: run.config) }
     }
 
-    mutating func finish(nonEmpty: Bool, run: inout ConversionRun) {
-        guard nonEmpty else { return }
+    /// Forgets every label set (and the profiles they share).
+    mutating func clearGroups() {
+        selectionEpoch &+= 1
+        groups.removeAll()
+        profiles.removeAll()
+        profileIndex.removeAll()
+    }
+
+    mutating func finish(batchCount: Int, run: inout ConversionRun) {
+        guard batchCount > 0 else { return }
         hasConverted = true
         let current = generation
         if !tombstones.isEmpty {
             tombstones = tombstones.filter { current &- $0.value.generation < Self.tombstoneGenerations }
         }
         for entry in series.entries where entry.generation != current {
-            tombstones[entry.hash] = Tombstone(generation: current, created: entry.value.created)
+            tombstones[entry.key] = Tombstone(generation: current, created: entry.value.created)
         }
         run.report.seriesEvicted = series.sweep(keeping: current)
         names.sweep(keeping: current)
         groups.sweep(keeping: current)
+        if memos.count > batchCount { memos.removeLast(memos.count - batchCount) }
     }
 
     // MARK: Samples
@@ -62,40 +82,47 @@ extension TargetSeriesState {
         for index in batch.samples.indices {
             let sample = batch.samples[index]
             run.report.samplesSeen += 1
+            // The memo of this position holds if the same series text is here again.
+            let key = ByteKey(arena.slice(sample.seriesText))
+            if index < memos.count {
+                if memos[index].key != key { memos[index] = SampleMemo(key: key) }
+            } else {
+                memos.append(SampleMemo(key: key))
+            }
             if sample.family != currentFamily {
                 if currentFamily >= 0 { finishFamily(currentFamily, batch: batch, arena: arena, run: &run) }
                 currentFamily = sample.family
                 scratch.units.removeAll(keepingCapacity: true)
-                scratch.unitIndex.removeAll(keepingCapacity: true)
+                scratch.nextUnitStamp()
                 scratch.buckets.removeAll(keepingCapacity: true)
             }
             let type = batch.families[Int(sample.family)].type
             let sampleIndex = Int32(index)
             switch type {
             case .gauge, .untyped, .unknown, .info, .stateset:
-                emitScalarSample(sample, batch: batch, arena: arena, run: &run)
+                emitScalarSample(sample, index: sampleIndex, batch: batch, arena: arena, run: &run)
             case .counter:
                 switch sample.role {
                 case .created:
-                    unit(for: sample, batch: batch, arena: arena, run: &run) { $0.created = sample.value }
+                    unit(for: sample, index: sampleIndex, batch: batch, arena: arena, run: &run) { $0.created = sample.value }
                 case .total, .value:
-                    unit(for: sample, batch: batch, arena: arena, run: &run) { $0.total = sampleIndex }
+                    unit(for: sample, index: sampleIndex, batch: batch, arena: arena, run: &run) { $0.total = sampleIndex }
                 default:
                     run.report.dropped.malformed += 1
                 }
             case .summary:
                 switch sample.role {
                 case .quantile, .value:
-                    emitScalarSample(sample, batch: batch, arena: arena, run: &run)
+                    emitScalarSample(sample, index: sampleIndex, batch: batch, arena: arena, run: &run)
                 case .sum:
-                    unit(for: sample, batch: batch, arena: arena, run: &run) {
+                    unit(for: sample, index: sampleIndex, batch: batch, arena: arena, run: &run) {
                         $0.sum = sampleIndex
                         if $0.count < 0 { $0.sumFirst = true }
                     }
                 case .count:
-                    unit(for: sample, batch: batch, arena: arena, run: &run) { $0.count = sampleIndex }
+                    unit(for: sample, index: sampleIndex, batch: batch, arena: arena, run: &run) { $0.count = sampleIndex }
                 case .created:
-                    unit(for: sample, batch: batch, arena: arena, run: &run) { $0.created = sample.value }
+                    unit(for: sample, index: sampleIndex, batch: batch, arena: arena, run: &run) { $0.created = sample.value }
                 default:
                     run.report.dropped.malformed += 1
                 }
@@ -104,14 +131,14 @@ extension TargetSeriesState {
                 switch (sample.role, gauge) {
                 case (.bucket, _):
                     let upperBound = upperBound(of: sample, batch: batch, arena: arena)
-                    let unit = unit(for: sample, batch: batch, arena: arena, run: &run) { _ in }
+                    let unit = unit(for: sample, index: sampleIndex, batch: batch, arena: arena, run: &run) { _ in }
                     scratch.buckets.append(BucketRef(unit: unit, sample: sampleIndex, upperBound: upperBound))
                 case (.count, false), (.gcount, true):
-                    unit(for: sample, batch: batch, arena: arena, run: &run) { $0.count = sampleIndex }
+                    unit(for: sample, index: sampleIndex, batch: batch, arena: arena, run: &run) { $0.count = sampleIndex }
                 case (.sum, false), (.gsum, true):
-                    unit(for: sample, batch: batch, arena: arena, run: &run) { $0.sum = sampleIndex }
+                    unit(for: sample, index: sampleIndex, batch: batch, arena: arena, run: &run) { $0.sum = sampleIndex }
                 case (.created, _):
-                    unit(for: sample, batch: batch, arena: arena, run: &run) { $0.created = sample.value }
+                    unit(for: sample, index: sampleIndex, batch: batch, arena: arena, run: &run) { $0.created = sample.value }
                 default:
                     run.report.dropped.malformed += 1
                 }
@@ -137,12 +164,15 @@ extension TargetSeriesState {
             value: value,
             distribution: nil,
             synthetic: true,
+            labelSample: -1,
+            excludeLE: false,
             run: &run
         )
     }
 
     private mutating func emitScalarSample(
         _ sample: BatchSample,
+        index: Int32,
         batch: SampleBatch,
         arena: UnsafeRawBufferPointer,
         run: inout ConversionRun
@@ -151,8 +181,8 @@ extension TargetSeriesState {
             run.report.dropped.nonFinite += 1
             return
         }
-        let group = groupIndex(of: sample, excludingLE: false, batch: batch, arena: arena, run: &run)
-        let name = nameIndex(arena.slice(sample.name), run: &run)
+        let group = memoGroup(index, sample, excludingLE: false, batch: batch, arena: arena, run: &run)
+        let name = memoName(index, sample, arena: arena, run: &run)
         emit(
             name: name,
             group: group,
@@ -160,6 +190,8 @@ extension TargetSeriesState {
             value: value,
             distribution: nil,
             synthetic: false,
+            labelSample: index,
+            excludeLE: false,
             run: &run
         )
     }
@@ -172,6 +204,7 @@ extension TargetSeriesState {
     @discardableResult
     private mutating func unit(
         for sample: BatchSample,
+        index sampleIndex: Int32,
         batch: SampleBatch,
         arena: UnsafeRawBufferPointer,
         run: inout ConversionRun,
@@ -179,14 +212,17 @@ extension TargetSeriesState {
     ) -> Int32 {
         let type = batch.families[Int(sample.family)].type
         let excludeLE = type == .histogram || type == .gaugeHistogram
-        let group = groupIndex(of: sample, excludingLE: excludeLE, batch: batch, arena: arena, run: &run)
+        let group = memoGroup(sampleIndex, sample, excludingLE: excludeLE, batch: batch, arena: arena, run: &run)
         let index: Int32
-        if let existing = scratch.unitIndex[group] {
-            index = existing
+        let g = Int(group)
+        scratch.coverGroup(g)
+        if scratch.groupUnitStamp[g] == scratch.unitStamp {
+            index = scratch.groupUnit[g]
         } else {
             index = Int32(scratch.units.count)
             scratch.units.append(CumulativeUnit(group: group, timestamp: timestamp(of: sample, run: run)))
-            scratch.unitIndex[group] = index
+            scratch.groupUnit[g] = index
+            scratch.groupUnitStamp[g] = scratch.unitStamp
         }
         update(&scratch.units[Int(index)])
         return index
@@ -253,7 +289,9 @@ extension TargetSeriesState {
             mode != .baseline
         else { return }
         let sample = batch.samples[Int(unit.total)]
-        emitDelta(sample, previous: scratch.previous[0], mode: mode, unit: unit, arena: arena, run: &run)
+        emitDelta(
+            sample, sampleIndex: unit.total, previous: scratch.previous[0], mode: mode, unit: unit, arena: arena,
+            run: &run)
     }
 
     private mutating func finishSummary(
@@ -283,6 +321,7 @@ extension TargetSeriesState {
         if unit.sumFirst, unit.sum >= 0 {
             emitDelta(
                 batch.samples[Int(unit.sum)],
+                sampleIndex: unit.sum,
                 previous: sumPrevious,
                 mode: mode,
                 unit: unit,
@@ -293,6 +332,7 @@ extension TargetSeriesState {
         if unit.count >= 0 {
             emitDelta(
                 batch.samples[Int(unit.count)],
+                sampleIndex: unit.count,
                 previous: countPrevious,
                 mode: mode,
                 unit: unit,
@@ -303,6 +343,7 @@ extension TargetSeriesState {
         if !unit.sumFirst, unit.sum >= 0 {
             emitDelta(
                 batch.samples[Int(unit.sum)],
+                sampleIndex: unit.sum,
                 previous: sumPrevious,
                 mode: mode,
                 unit: unit,
@@ -314,6 +355,7 @@ extension TargetSeriesState {
 
     private mutating func emitDelta(
         _ sample: BatchSample,
+        sampleIndex: Int32,
         previous: Double,
         mode: DeltaMode,
         unit: CumulativeUnit,
@@ -325,7 +367,7 @@ extension TargetSeriesState {
             run.report.dropped.nonFinite += 1
             return
         }
-        let name = nameIndex(arena.slice(sample.name), run: &run)
+        let name = memoName(sampleIndex, sample, arena: arena, run: &run)
         emit(
             name: name,
             group: unit.group,
@@ -333,6 +375,8 @@ extension TargetSeriesState {
             value: value,
             distribution: nil,
             synthetic: false,
+            labelSample: sampleIndex,
+            excludeLE: false,
             run: &run
         )
     }
@@ -499,6 +543,8 @@ extension TargetSeriesState {
             value: checkedSum,
             distribution: (Int32(distributionStart), Int32(valueCount)),
             synthetic: false,
+            labelSample: scratch.buckets[start].sample,
+            excludeLE: true,
             run: &run
         )
     }
@@ -522,7 +568,7 @@ extension TargetSeriesState {
         for component in scratch.components {
             let sample = batch.samples[Int(component)]
             if !sample.value.isFinite { finite = false }
-            scratch.entryIndices.append(seriesEntry(arena.slice(sample.seriesText)))
+            scratch.entryIndices.append(memoSeries(component))
         }
         guard finite else {
             for entry in scratch.entryIndices {
@@ -584,18 +630,66 @@ extension TargetSeriesState {
 
     /// The delta-state entry of the series whose text is `text`, created (as new, or as known-but-cleared when
     /// it was evicted recently) on first use, and marked as seen.
-    private mutating func seriesEntry(_ text: UnsafeRawBufferPointer) -> Int {
-        let hash = ByteKeyedTable<SeriesEntry>.hash(text)
-        if let index = series.find(text, hash: hash) {
+    private mutating func memoSeries(_ sampleIndex: Int32) -> Int {
+        let i = Int(sampleIndex)
+        let known = Int(memos[i].series)
+        if known >= 0 {
+            series.touch(known, generation: generation)
+            return known
+        }
+        let index = seriesEntry(memos[i].key)
+        memos[i].series = Int32(index)
+        return index
+    }
+
+    private mutating func memoGroup(
+        _ sampleIndex: Int32,
+        _ sample: BatchSample,
+        excludingLE: Bool,
+        batch: SampleBatch,
+        arena: UnsafeRawBufferPointer,
+        run: inout ConversionRun
+    ) -> Int32 {
+        let i = Int(sampleIndex)
+        let known = memos[i].group
+        if known >= 0, memos[i].groupExcludesLE == excludingLE {
+            groups.touch(Int(known), generation: generation)
+            return known
+        }
+        let group = groupIndex(of: sample, excludingLE: excludingLE, batch: batch, arena: arena, run: &run)
+        memos[i].group = group
+        memos[i].groupExcludesLE = excludingLE
+        return group
+    }
+
+    private mutating func memoName(
+        _ sampleIndex: Int32,
+        _ sample: BatchSample,
+        arena: UnsafeRawBufferPointer,
+        run: inout ConversionRun
+    ) -> Int {
+        let i = Int(sampleIndex)
+        let known = Int(memos[i].name)
+        if known >= 0 {
+            names.touch(known, generation: generation)
+            return known
+        }
+        let name = nameIndex(arena.slice(sample.name), run: &run)
+        memos[i].name = Int32(name)
+        return name
+    }
+
+    private mutating func seriesEntry(_ key: ByteKey) -> Int {
+        if let index = series.find(key) {
             series.touch(index, generation: generation)
             return index
         }
         var entry = SeriesEntry()
-        if let tombstone = tombstones.removeValue(forKey: hash) {
+        if let tombstone = tombstones.removeValue(forKey: key) {
             entry.cleared = true
             entry.created = tombstone.created
         }
-        return series.insert(text, hash: hash, value: entry, generation: generation)
+        return series.insert(key, value: entry, generation: generation)
     }
 }
 

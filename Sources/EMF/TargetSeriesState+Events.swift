@@ -1,3 +1,5 @@
+import PromExposition
+
 /// The fixed pieces of an EMF event, and their lengths for size accounting.
 private enum Piece {
     static let awsOpen: StaticString = "\"_aws\":{\"Timestamp\":"
@@ -52,10 +54,123 @@ private struct EventSize {
 
 extension TargetSeriesState {
     /// Writes the queued metrics as events, group by group.
-    mutating func writeEvents(run: inout ConversionRun, into events: inout [EMFLogEvent]) {
+    mutating func writeEvents(
+        batch: SampleBatch,
+        arena: UnsafeRawBufferPointer,
+        run: inout ConversionRun,
+        into events: inout [EMFLogEvent]
+    ) {
         for pending in scratch.pendingGroups.indices {
-            writeGroup(scratch.pendingGroups[pending], run: &run, into: &events)
+            let group = scratch.pendingGroups[pending]
+            writeLabelsJSON(group, batch: batch, arena: arena, run: run)
+            writeGroup(group, run: &run, into: &events)
         }
+    }
+
+    /// `scratch.labelsJSON` = `"a":"1","b":"2"` (no braces): the merged labels of `pending`'s group (scraped +
+    /// target + `ClusterName` + constant labels, see ``mergeLabels(scraped:target:config:)``), sorted by name,
+    /// without empty values. Written from the batch for each event rather than kept per label set.
+    private mutating func writeLabelsJSON(
+        _ pending: PendingGroup,
+        batch: SampleBatch,
+        arena: UnsafeRawBufferPointer,
+        run: ConversionRun
+    ) {
+        scratch.labelsJSON.removeAll(keepingCapacity: true)
+        scratch.scrapedLabels.removeAll(keepingCapacity: true)
+        if pending.labelSample >= 0 {
+            let sample = batch.samples[Int(pending.labelSample)]
+            let start = Int(sample.labelStart)
+            for labelIndex in start..<(start + Int(sample.labelCount)) {
+                let label = batch.labels[labelIndex]
+                if label.value.count == 0 { continue }
+                if pending.excludeLE, arena.slice(label.name).isLE { continue }
+                scratch.scrapedLabels.append(Int32(labelIndex))
+                var j = scratch.scrapedLabels.count - 1
+                while j > 0,
+                    Self.precedes(
+                        batch.labels[Int(scratch.scrapedLabels[j])],
+                        batch.labels[Int(scratch.scrapedLabels[j - 1])],
+                        arena
+                    )
+                {
+                    scratch.scrapedLabels.swapAt(j, j - 1)
+                    j -= 1
+                }
+            }
+        }
+        guard let side = targetSide else { preconditionFailure("begin() computes the target side") }
+
+        // Fast path: plain scraped labels (printable ASCII, nothing to escape), distinct names, none reserved:
+        // the merge is then the two sorted lists interleaved.
+        let fast = groups[Int(pending.group)].plainScraped
+        #if DEBUG
+        var checked = true
+        var previousName = UnsafeRawBufferPointer(start: nil, count: 0)
+        for (k, labelIndex) in scratch.scrapedLabels.enumerated() {
+            let label = batch.labels[Int(labelIndex)]
+            let name = arena.slice(label.name)
+            if !Self.isPlain(name) || !Self.isPlain(arena.slice(label.value))
+                || (k > 0 && name.elementsEqual(previousName))
+                || side.reservedNames.contains(where: { $0.elementsEqual(name) })
+            {
+                checked = false
+                break
+            }
+            previousName = name
+        }
+        assert(checked == fast, "plainScraped disagrees with the labels")
+        #endif
+        if fast {
+            var i = 0
+            var j = 0
+            let scraped = scratch.scrapedLabels.count
+            while i < scraped || j < side.labels.count {
+                if i + j > 0 { scratch.labelsJSON.append(UInt8(ascii: ",")) }
+                if i < scraped {
+                    let label = batch.labels[Int(scratch.scrapedLabels[i])]
+                    let name = arena.slice(label.name)
+                    if j == side.labels.count || name.lexicographicallyPrecedes(side.labels[j].name) {
+                        scratch.labelsJSON.append(UInt8(ascii: "\""))
+                        scratch.labelsJSON.append(contentsOf: name)
+                        JSONWriter.appendLiteral("\":\"", to: &scratch.labelsJSON)
+                        scratch.labelsJSON.append(contentsOf: arena.slice(label.value))
+                        scratch.labelsJSON.append(UInt8(ascii: "\""))
+                        i += 1
+                        continue
+                    }
+                }
+                scratch.labelsJSON.append(contentsOf: side.labels[j].entry)
+                j += 1
+            }
+            return
+        }
+
+        // Anything else: exactly as the label set was merged when first seen.
+        var scraped: [(name: String, value: String)] = []
+        for labelIndex in scratch.scrapedLabels {
+            let label = batch.labels[Int(labelIndex)]
+            scraped.append(
+                (
+                    String(decoding: arena.slice(label.name), as: UTF8.self),
+                    String(decoding: arena.slice(label.value), as: UTF8.self)
+                )
+            )
+        }
+        for (n, label) in mergeLabels(scraped: scraped, target: run.target, config: run.config).enumerated() {
+            if n > 0 { scratch.labelsJSON.append(UInt8(ascii: ",")) }
+            JSONWriter.appendString(label.name, to: &scratch.labelsJSON)
+            scratch.labelsJSON.append(UInt8(ascii: ":"))
+            JSONWriter.appendString(label.value, to: &scratch.labelsJSON)
+        }
+    }
+
+    /// Printable ASCII without `"` or `\\`: JSON writes it as is.
+    private static func isPlain(_ bytes: UnsafeRawBufferPointer) -> Bool {
+        for byte in bytes where byte < 0x20 || byte >= 0x7F || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") {
+            return false
+        }
+        return true
     }
 
     private mutating func writeGroup(
@@ -63,7 +178,7 @@ extension TargetSeriesState {
         run: inout ConversionRun,
         into events: inout [EMFLogEvent]
     ) {
-        let info = groups[Int(pending.group)]
+        let group = Int(pending.group)
         scratch.groupMetrics.removeAll(keepingCapacity: true)
         var cursor = pending.first
         while cursor >= 0 {
@@ -72,19 +187,17 @@ extension TargetSeriesState {
         }
 
         // A label named like a metric of this event is not written; sets using it are unusable here.
-        var labelsJSON = info.labelsJSON
+        let labelMask = groups[group].labelMask
         var shadowed: [String] = []
         for metric in scratch.groupMetrics {
             let name = Int(scratch.metrics[Int(metric)].name)
-            guard info.labelMask & names[name].shadowBit != 0 else { continue }
-            let metricName = names[name].name
-            if info.labels.contains(where: { $0.name == metricName }), !shadowed.contains(metricName) {
-                shadowed.append(metricName)
+            guard labelMask & names[name].shadowBit != 0 else { continue }
+            if groupHasLabel(named: name, group: group), !shadowed.contains(names[name].name) {
+                shadowed.append(names[name].name)
             }
         }
-        if !shadowed.isEmpty {
-            labelsJSON = unshadow(info: info, shadowed: shadowed, run: &run)
-        }
+        let labelsJSON = shadowed.isEmpty ? scratch.labelsJSON : unshadow(group: group, shadowed: shadowed, run: &run)
+        let profile = Int(groups[group].profile)
 
         for slot in 0...pending.maxChunk {
             scratch.slotMetrics.removeAll(keepingCapacity: true)
@@ -93,18 +206,84 @@ extension TargetSeriesState {
                 if m.chunk == slot, m.setList >= -1 { scratch.slotMetrics.append(metric) }
             }
             if scratch.slotMetrics.isEmpty { continue }
-            writeSlot(pending: pending, info: info, labelsJSON: labelsJSON, run: &run, into: &events)
+            writeSlot(pending: pending, profile: profile, labelsJSON: labelsJSON, run: &run, into: &events)
         }
     }
 
+    /// Calls `body` with each label of `labelsJSON` (`"name":"value"` entries separated by commas): the entry's
+    /// byte range and the range of the name's content (between its quotes).
+    private static func forEachLabel(
+        _ labelsJSON: [UInt8],
+        _ body: (_ entry: Range<Int>, _ name: Range<Int>) -> Bool
+    ) {
+        labelsJSON.withUnsafeBufferPointer { json in
+            var i = 0
+            let end = json.count
+            while i < end {
+                let start = i
+                // "name": content up to the next unescaped quote, then ':'.
+                var j = i + 1
+                while j < end, json[j] != UInt8(ascii: "\"") {
+                    j += json[j] == UInt8(ascii: "\\") ? 2 : 1
+                }
+                let name = (start + 1)..<j
+                // :"value"
+                var k = j + 3
+                while k < end, json[k] != UInt8(ascii: "\"") {
+                    k += json[k] == UInt8(ascii: "\\") ? 2 : 1
+                }
+                let entryEnd = k + 1
+                if !body(start..<entryEnd, name) { return }
+                i = entryEnd + 1  // past the comma
+            }
+        }
+    }
+
+    /// The name of the `index`-th label of `group` as a `String` (rare paths only).
+    private func labelName(group: Int, index: Int, bytes: Range<Int>) -> String {
+        if let exotic = groups[group].exoticNames { return exotic[index] }
+        // Plain names are written as is.
+        return scratch.labelsJSON.withUnsafeBufferPointer { String(decoding: $0[bytes], as: UTF8.self) }
+    }
+
+    /// Whether a label of `group` has the name of metric `name` (by `String` equality).
+    private func groupHasLabel(named name: Int, group: Int) -> Bool {
+        let metricName = names[name].name
+        if let exotic = groups[group].exoticNames { return exotic.contains(metricName) }
+        var found = false
+        var index = 0
+        let plain = isPlainName(metricName)
+        let json = scratch.labelsJSON
+        Self.forEachLabel(json) { _, nameRange in
+            if plain {
+                // Both plain ASCII: equal as Strings exactly when equal as bytes (`"name":` prefix without quote).
+                let prefix = names[name].fieldPrefixJSON
+                if prefix.count - 3 == nameRange.count,
+                    json[nameRange].elementsEqual(prefix[1..<(prefix.count - 2)])
+                {
+                    found = true
+                }
+            } else if labelName(group: group, index: index, bytes: nameRange) == metricName {
+                found = true
+            }
+            index += 1
+            return !found
+        }
+        return found
+    }
+
     /// Drops shadowed labels: re-encodes the labels without them and removes dimension sets using them.
-    private mutating func unshadow(info: GroupInfo, shadowed: [String], run: inout ConversionRun) -> [UInt8] {
+    private mutating func unshadow(group: Int, shadowed: [String], run: inout ConversionRun) -> [UInt8] {
         var json: [UInt8] = []
-        for label in info.labels where !shadowed.contains(label.name) {
-            if !json.isEmpty { json.append(UInt8(ascii: ",")) }
-            JSONWriter.appendString(label.name, to: &json)
-            json.append(UInt8(ascii: ":"))
-            JSONWriter.appendString(label.value, to: &json)
+        let source = scratch.labelsJSON
+        var index = 0
+        Self.forEachLabel(source) { entry, nameRange in
+            if !shadowed.contains(labelName(group: group, index: index, bytes: nameRange)) {
+                if !json.isEmpty { json.append(UInt8(ascii: ",")) }
+                json.append(contentsOf: source[entry])
+            }
+            index += 1
+            return true
         }
         for metric in scratch.groupMetrics {
             let list = scratch.metrics[Int(metric)].setList
@@ -128,7 +307,7 @@ extension TargetSeriesState {
     /// Packs `scratch.slotMetrics` into as few events as the limits allow, in order, and writes them.
     private mutating func writeSlot(
         pending: PendingGroup,
-        info: GroupInfo,
+        profile: Int,
         labelsJSON: [UInt8],
         run: inout ConversionRun,
         into events: inout [EMFLogEvent]
@@ -203,8 +382,8 @@ extension TargetSeriesState {
             run.report.fieldsEmitted += size.fields - size.definitions
             events.append(
                 EMFLogEvent(
-                    logGroupName: info.logGroupName,
-                    logStreamName: info.logStreamName,
+                    logGroupName: profiles[profile].logGroupName,
+                    logStreamName: profiles[profile].logStreamName,
                     timestampMilliseconds: pending.timestamp,
                     message: message
                 )

@@ -69,9 +69,7 @@ extension TargetSeriesState {
     }
 
     private mutating func findGroupForCurrentKey() -> Int32? {
-        let found = scratch.key.withUnsafeBytes { key -> Int? in
-            groups.find(key, hash: ByteKeyedTable<GroupInfo>.hash(key))
-        }
+        let found = groups.find(scratch.key.withUnsafeBytes { ByteKey($0) })
         guard let found else { return nil }
         groups.touch(found, generation: generation)
         return Int32(found)
@@ -83,13 +81,11 @@ extension TargetSeriesState {
     ) -> Int32 {
         let info = makeGroupInfo(scraped: scraped, run: run)
         let generation = self.generation
-        let index = scratch.key.withUnsafeBytes { key in
-            groups.insert(key, hash: ByteKeyedTable<GroupInfo>.hash(key), value: info, generation: generation)
-        }
+        let index = groups.insert(scratch.key.withUnsafeBytes { ByteKey($0) }, value: info, generation: generation)
         return Int32(index)
     }
 
-    private static func precedes(_ a: BatchLabel, _ b: BatchLabel, _ arena: UnsafeRawBufferPointer) -> Bool {
+    static func precedes(_ a: BatchLabel, _ b: BatchLabel, _ arena: UnsafeRawBufferPointer) -> Bool {
         let an = arena.slice(a.name)
         let bn = arena.slice(b.name)
         if an.elementsEqual(bn) { return arena.slice(a.value).lexicographicallyPrecedes(arena.slice(b.value)) }
@@ -113,12 +109,14 @@ extension TargetSeriesState {
 
         var labelsJSON: [UInt8] = []
         var labelMask: UInt64 = 0
+        var exotic = false
         for (n, label) in labels.enumerated() {
             if n > 0 { labelsJSON.append(UInt8(ascii: ",")) }
             JSONWriter.appendString(label.name, to: &labelsJSON)
             labelsJSON.append(UInt8(ascii: ":"))
             JSONWriter.appendString(label.value, to: &labelsJSON)
             labelMask |= shadowBit(label.name)
+            if !isPlainName(label.name) { exotic = true }
         }
 
         var matchers: [Bool] = []
@@ -129,10 +127,10 @@ extension TargetSeriesState {
             withUnsafeBytes(of: UInt32(m).littleEndian) { key.append(contentsOf: $0) }
             key.append(contentsOf: joined.utf8)
             let matched = key.withUnsafeBytes { key -> Bool in
-                let hash = ByteKeyedTable<Bool>.hash(key)
-                if let found = matcherResults.find(key, hash: hash) { return matcherResults[found] }
+                let hash = ByteKey(key)
+                if let found = matcherResults.find(hash) { return matcherResults[found] }
                 let matched = config.regexes.matches(matcher.regex, joined)
-                matcherResults.insert(key, hash: hash, value: matched, generation: generation)
+                matcherResults.insert(hash, value: matched, generation: generation)
                 return matched
             }
             matchers.append(matched)
@@ -152,14 +150,30 @@ extension TargetSeriesState {
             setStatus.append(status)
         }
 
-        return GroupInfo(
-            labels: labels,
-            labelsJSON: labelsJSON,
-            labelMask: labelMask,
+        let profile = GroupProfile(
             matchers: matchers,
             setStatus: setStatus,
             logGroupName: config.logGroup.resolve(jobName: run.target.jobName, label: value),
             logStreamName: config.logStream.resolve(jobName: run.target.jobName, label: value)
+        )
+        let profileID: Int32
+        if let existing = profileIndex[profile] {
+            profileID = existing
+        } else {
+            profileID = Int32(profiles.count)
+            profiles.append(profile)
+            profileIndex[profile] = profileID
+        }
+        return GroupInfo(
+            labelMask: labelMask,
+            profile: profileID,
+            exoticNames: exotic ? labels.map(\.name) : nil,
+            plainScraped: scraped.indices.allSatisfy { k in
+                let name = scraped[k].name
+                return isPlainName(name) && isPlainName(scraped[k].value)
+                    && (k == 0 || name != scraped[k - 1].name)
+                    && targetSide?.reservedNames.contains(where: { $0.elementsEqual(name.utf8) }) == false
+            }
         )
     }
 
@@ -167,8 +181,8 @@ extension TargetSeriesState {
 
     /// The cached selection entry of the metric named `bytes`, created on first use (regexes run only then).
     mutating func nameIndex(_ bytes: UnsafeRawBufferPointer, run: inout ConversionRun) -> Int {
-        let hash = ByteKeyedTable<NameInfo>.hash(bytes)
-        if let found = names.find(bytes, hash: hash) {
+        let hash = ByteKey(bytes)
+        if let found = names.find(hash) {
             names.touch(found, generation: generation)
             return found
         }
@@ -197,23 +211,40 @@ extension TargetSeriesState {
             isValid: (1...255).contains(bytes.count) && name != "_aws",
             shadowBit: shadowBit(name)
         )
-        return names.insert(bytes, hash: hash, value: info, generation: generation)
+        return names.insert(hash, value: info, generation: generation)
     }
 
     // MARK: Selection and emission
 
     mutating func resolveSelection(name: Int, group: Int32, run: inout ConversionRun) -> Selection {
+        // The selection depends only on the name and the label set's profile: remember the last one per name.
+        let profile = groups[Int(group)].profile
+        if names[name].selectionProfile == profile, names[name].selectionEpoch == selectionEpoch {
+            run.report.dimensionSetsDisabled += Int(names[name].selectionDisabledSets)
+            return names[name].selection
+        }
+        let disabledBefore = run.report.dimensionSetsDisabled
+        let selection = computeSelection(name: name, group: group, run: &run)
+        names[name].selectionProfile = profile
+        names[name].selectionEpoch = selectionEpoch
+        names[name].selection = selection
+        names[name].selectionDisabledSets = Int32(run.report.dimensionSetsDisabled - disabledBefore)
+        return selection
+    }
+
+    private mutating func computeSelection(name: Int, group: Int32, run: inout ConversionRun) -> Selection {
         let declarations = names[name].declarations
         if declarations.isEmpty { return .unselected }
         scratch.setList.removeAll(keepingCapacity: true)
         scratch.invalidSets.removeAll(keepingCapacity: true)
         var selected = false
+        let profile = Int(groups[Int(group)].profile)
         for d in declarations {
             let declaration = run.config.declarations[Int(d)]
-            guard groups[Int(group)].matchers[declaration.matcher] else { continue }
+            guard profiles[profile].matchers[declaration.matcher] else { continue }
             selected = true
             for set in declaration.sets {
-                switch groups[Int(group)].setStatus[Int(set)] {
+                switch profiles[profile].setStatus[Int(set)] {
                 case .usable:
                     if !scratch.setList.contains(set) { scratch.setList.append(set) }
                 case .invalidValue:
@@ -239,6 +270,8 @@ extension TargetSeriesState {
         value: Double,
         distribution: (start: Int32, count: Int32)?,
         synthetic: Bool,
+        labelSample: Int32,
+        excludeLE: Bool,
         run: inout ConversionRun
     ) {
         if timestamp < run.scrapeTime - ConversionRun.maximumAgeMilliseconds
@@ -270,18 +303,28 @@ extension TargetSeriesState {
             setList = -1
         }
 
-        let key = GroupTimeKey(group: group, timestamp: timestamp)
         let pending: Int32
-        if let existing = scratch.pendingGroupIndex[key] {
-            pending = existing
+        let g = Int(group)
+        if timestamp == run.scrapeTime {
+            // The usual case: the event of the label set at the scrape time, found by group index.
+            scratch.coverGroup(g)
+            if scratch.groupPendingStamp[g] == scratch.stamp {
+                pending = scratch.groupPending[g]
+            } else {
+                pending = newPendingGroup(group: group, timestamp: timestamp, labelSample: labelSample, excludeLE: excludeLE)
+                scratch.groupPending[g] = pending
+                scratch.groupPendingStamp[g] = scratch.stamp
+            }
         } else {
-            pending = Int32(scratch.pendingGroups.count)
-            scratch.pendingGroups.append(
-                PendingGroup(group: group, timestamp: timestamp, first: -1, last: -1, maxChunk: 0)
-            )
-            scratch.pendingGroupIndex[key] = pending
+            let key = GroupTimeKey(group: group, timestamp: timestamp)
+            if let existing = scratch.pendingGroupIndex[key] {
+                pending = existing
+            } else {
+                pending = newPendingGroup(group: group, timestamp: timestamp, labelSample: labelSample, excludeLE: excludeLE)
+                scratch.pendingGroupIndex[key] = pending
+            }
         }
-        guard scratch.seenNames.insert(Int64(pending) << 32 | Int64(name)).inserted else {
+        guard insertName(name, into: pending) else {
             run.report.dropped.duplicate += 1
             return
         }
@@ -325,6 +368,44 @@ extension TargetSeriesState {
         }
     }
 
+    private mutating func newPendingGroup(group: Int32, timestamp: Int64, labelSample: Int32, excludeLE: Bool) -> Int32 {
+        let pending = Int32(scratch.pendingGroups.count)
+        scratch.pendingGroups.append(
+            PendingGroup(
+                group: group, timestamp: timestamp, first: -1, last: -1, maxChunk: 0, labelSample: labelSample,
+                excludeLE: excludeLE))
+        scratch.pendingMetricCounts.append(0)
+        return pending
+    }
+
+    /// Records that metric `name` is in `pending`'s event; false if it already is (a duplicate).
+    private mutating func insertName(_ name: Int, into pending: Int32) -> Bool {
+        let p = Int(pending)
+        let count = scratch.pendingMetricCounts[p]
+        let pair = Int64(pending) << 32 | Int64(name)
+        if count < 16 {
+            // Few metrics so far: scan the event's list.
+            var cursor = scratch.pendingGroups[p].first
+            while cursor >= 0 {
+                if scratch.metrics[Int(cursor)].name == Int32(name) { return false }
+                cursor = scratch.metrics[Int(cursor)].next
+            }
+            if count == 15 {
+                // From now on the set answers for this event: give it every name queued so far.
+                var cursor = scratch.pendingGroups[p].first
+                while cursor >= 0 {
+                    scratch.seenNames.insert(Int64(pending) << 32 | Int64(scratch.metrics[Int(cursor)].name))
+                    cursor = scratch.metrics[Int(cursor)].next
+                }
+                scratch.seenNames.insert(pair)
+            }
+        } else if !scratch.seenNames.insert(pair).inserted {
+            return false
+        }
+        scratch.pendingMetricCounts[p] = count + 1
+        return true
+    }
+
     private mutating func append(_ metric: PendingMetric, to pending: Int32) {
         let index = Int32(scratch.metrics.count)
         scratch.metrics.append(metric)
@@ -345,6 +426,12 @@ enum EMFLimits {
     static let metricsPerEvent = 100
     /// Values per array or distribution object.
     static let valuesPerDistribution: Int32 = 100
+}
+
+/// Whether `name` is printable ASCII that JSON writes as is (no `"` or `\\`): such names compare equal as
+/// `String`s exactly when their bytes are equal.
+func isPlainName(_ name: String) -> Bool {
+    name.utf8.allSatisfy { $0 >= 0x20 && $0 < 0x7F && $0 != UInt8(ascii: "\"") && $0 != UInt8(ascii: "\\") }
 }
 
 /// A cheap 64-bit filter bit for a name (FNV-1a), shared by label names and metric names.

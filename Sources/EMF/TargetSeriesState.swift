@@ -19,17 +19,30 @@
 public struct TargetSeriesState: Sendable {
     var series = ByteKeyedTable<SeriesEntry>()
     /// Hashes of recently evicted series → (generation evicted, their `_created`, NaN if none).
-    var tombstones: [Int: Tombstone] = [:]
+    var tombstones: [ByteKey: Tombstone] = [:]
     var names = ByteKeyedTable<NameInfo>()
     var groups = ByteKeyedTable<GroupInfo>()
+    /// Interned ``GroupProfile``s, referenced by ``GroupInfo/profile``; cleared together with `groups`.
+    var profiles: [GroupProfile] = []
+    var profileIndex: [GroupProfile: Int32] = [:]
     var matcherResults = ByteKeyedTable<Bool>()
     var setLists = SetListTable()
     var converterID: UInt64 = 0
+    /// Changes whenever profiles or interned set lists are forgotten (cached selections then refer to nothing).
+    var selectionEpoch: UInt32 = 0
     var targetFingerprint: [UInt8] = []
     var generation: UInt32 = 0
     /// Whether a non-empty batch of this target has been converted.
     var hasConverted = false
+    /// The labels every event of this target carries when its scraped labels don't collide with them (see
+    /// ``TargetSide``); `nil` until computed for the current converter and target labels.
+    var targetSide: TargetSide?
     var scratch = ConversionScratch()
+    /// Per position in the previous batch: what its sample resolved to, so a target that writes the same series in
+    /// the same order (the usual case) costs one hash per sample instead of label sorting and three lookups.
+    var memos: [SampleMemo] = []
+    /// Layout versions of `groups`, `names` and `series` the memos' indices refer to.
+    var memoVersions: (groups: UInt32, names: UInt32, series: UInt32) = (0, 0, 0)
 
     /// How many scrapes an evicted series is remembered.
     static let tombstoneGenerations: UInt32 = 10
@@ -50,7 +63,7 @@ public struct TargetSeriesState: Sendable {
             dimensionSetLists: setLists.lists.count,
             capacity: series.capacity.entries + series.capacity.slots + names.capacity.entries
                 + names.capacity.slots + groups.capacity.entries + groups.capacity.slots
-                + matcherResults.capacity.entries + matcherResults.capacity.slots + scratch.capacity
+                + matcherResults.capacity.entries + matcherResults.capacity.slots + scratch.capacity + memos.capacity
         )
     }
 
@@ -96,22 +109,37 @@ struct NameInfo: Sendable {
     var isValid: Bool
     /// One bit of a 64-bit filter, to detect cheaply that the name may equal a label name.
     var shadowBit: UInt64
+    /// The last ``TargetSeriesState/resolveSelection(name:group:run:)`` result, for label sets of profile
+    /// `selectionProfile` in ``TargetSeriesState/selectionEpoch`` `selectionEpoch` (-1: none).
+    var selectionProfile: Int32 = -1
+    var selectionEpoch: UInt32 = 0
+    var selection = Selection.unselected
+    var selectionDisabledSets: Int32 = 0
 }
 
-enum SetStatus: UInt8, Sendable {
+enum SetStatus: UInt8, Sendable, Hashable {
     case usable
     case missingLabel
     case invalidValue
 }
 
-/// Everything derived from one label set, cached per target.
+/// Everything derived from one label set, cached per target. Kept small: a target holds one per label set.
 struct GroupInfo: Sendable {
-    /// Merged labels (scraped + target + `ClusterName` + constant labels), sorted by name, no empty values.
-    var labels: [(name: String, value: String)]
-    /// `"a":"1","b":"2"` (no braces).
-    var labelsJSON: [UInt8]
     /// OR of the labels' name bits (see ``NameInfo/shadowBit``).
     var labelMask: UInt64
+    /// Index into ``TargetSeriesState/profiles``: selection inputs and log names, shared by label sets alike.
+    var profile: Int32
+    /// The label names, in `labelsJSON` order, only when one of them is not plain ASCII (or needs escaping):
+    /// name comparisons then follow `String` equality exactly as for any other name.
+    var exoticNames: [String]?
+    /// Whether the scraped labels are plain (printable ASCII, nothing to escape), with distinct names none of which
+    /// is reserved (``TargetSide/reservedNames``): the event's labels are then the scraped and the target side's
+    /// interleaved.
+    var plainScraped: Bool
+}
+
+/// What selection and delivery need of a label set; most label sets of a target share one.
+struct GroupProfile: Sendable, Hashable {
     /// Per compiled matcher: whether the joined source labels match `label_matcher`.
     var matchers: [Bool]
     /// Per compiled dimension set: whether it can be used for this label set.
@@ -175,11 +203,29 @@ struct ConversionScratch: Sendable {
     var eventMetrics: [Int32] = []
     var eventDirectives: [Int32] = []
     var fieldBytes: [UInt8] = []
+    var labelsJSON: [UInt8] = []
+    var scrapedLabels: [Int32] = []
+    /// Per group index: the pending group at the scrape time (valid where `groupPendingStamp` is `stamp`), and the
+    /// current family's unit (valid where `groupUnitStamp` is `unitStamp`): arrays instead of hashing.
+    var groupPending: [Int32] = []
+    var groupPendingStamp: [UInt32] = []
+    var groupUnit: [Int32] = []
+    var groupUnitStamp: [UInt32] = []
+    var stamp: UInt32 = 0
+    var unitStamp: UInt32 = 0
+    /// Metrics queued per pending group, for the duplicate check (a short list is scanned, a long one hashed).
+    var pendingMetricCounts: [Int32] = []
     var fieldStart: [Int32] = []
 
     mutating func reset() {
         pendingGroups.removeAll(keepingCapacity: true)
         pendingGroupIndex.removeAll(keepingCapacity: true)
+        pendingMetricCounts.removeAll(keepingCapacity: true)
+        stamp &+= 1
+        if stamp == 0 {
+            for i in groupPendingStamp.indices { groupPendingStamp[i] = 0 }
+            stamp = 1
+        }
         metrics.removeAll(keepingCapacity: true)
         seenNames.removeAll(keepingCapacity: true)
         distValues.removeAll(keepingCapacity: true)
@@ -193,7 +239,9 @@ struct ConversionScratch: Sendable {
             + bucketCounts.capacity + setList.capacity + invalidSets.capacity + groupMetrics.capacity
             + slotMetrics.capacity + leftovers.capacity + slotRemainder.capacity + eventMetrics.capacity
             + eventDirectives.capacity
-            + fieldBytes.capacity + fieldStart.capacity
+            + fieldBytes.capacity + fieldStart.capacity + labelsJSON.capacity + scrapedLabels.capacity
+            + groupPending.capacity + groupPendingStamp.capacity + groupUnit.capacity + groupUnitStamp.capacity
+            + pendingMetricCounts.capacity
     }
 }
 
@@ -209,6 +257,10 @@ struct PendingGroup: Sendable {
     var first: Int32
     var last: Int32
     var maxChunk: Int32
+    /// A sample of this conversion's batch carrying the group's scraped labels (-1: none, a synthetic sample),
+    /// and whether `le` is left out of them: the event's labels are written from it.
+    var labelSample: Int32
+    var excludeLE: Bool
 }
 
 /// One metric value waiting to be written.
@@ -247,4 +299,61 @@ struct BucketRef: Sendable {
     var sample: Int32
     /// NaN when `le` is missing or unparsable.
     var upperBound: Double
+}
+
+/// The target's share of every event's labels: `mergeLabels` of no scraped labels, as JSON entries sorted by name,
+/// and the names a scraped label must not have for the events' labels to be that list merged with the scraped
+/// labels (target labels, `job`, `ClusterName`, constant labels, `_aws`).
+struct TargetSide: Sendable {
+    /// Name bytes and the entry `"name":"value"`, sorted by name bytes.
+    var labels: [(name: [UInt8], entry: [UInt8])]
+    var reservedNames: [[UInt8]]
+
+    init(target: EMFTarget, config: CompiledConfiguration) {
+        labels = mergeLabels(scraped: [], target: target, config: config).map { label in
+            var entry: [UInt8] = []
+            JSONWriter.appendString(label.name, to: &entry)
+            entry.append(UInt8(ascii: ":"))
+            JSONWriter.appendString(label.value, to: &entry)
+            return (Array(label.name.utf8), entry)
+        }
+        var reserved = target.labels.map(\.name) + ["job", "ClusterName", "_aws"]
+        reserved += config.constantLabels.map(\.name)
+        reservedNames = reserved.map { Array($0.utf8) }
+    }
+}
+
+/// What one position of a batch resolved to (see ``TargetSeriesState/memos``); -1: not resolved yet.
+struct SampleMemo: Sendable {
+    /// The series text's key.
+    var key: ByteKey
+    var group: Int32 = -1
+    var name: Int32 = -1
+    var series: Int32 = -1
+    /// Whether `group` was resolved without `le` (histogram families).
+    var groupExcludesLE = false
+}
+
+extension ConversionScratch {
+    /// Makes the per-group arrays cover `group`.
+    @inline(__always)
+    mutating func coverGroup(_ group: Int) {
+        if group >= groupPending.count {
+            let count = Swift.max(group + 1, groupPending.count * 2)
+            let more = count - groupPending.count
+            groupPending.append(contentsOf: repeatElement(-1, count: more))
+            groupPendingStamp.append(contentsOf: repeatElement(0, count: more))
+            groupUnit.append(contentsOf: repeatElement(-1, count: more))
+            groupUnitStamp.append(contentsOf: repeatElement(0, count: more))
+        }
+    }
+
+    /// Starts a family: forgets its units.
+    mutating func nextUnitStamp() {
+        unitStamp &+= 1
+        if unitStamp == 0 {
+            for i in groupUnitStamp.indices { groupUnitStamp[i] = 0 }
+            unitStamp = 1
+        }
+    }
 }

@@ -179,6 +179,7 @@ final class Provisioner<C: Clock>: Sendable where C.Duration == Duration {
     private let logger: Logger
     private let metrics: DeliveryMetrics
     private let known = Mutex<(groups: Set<String>, streams: Set<LogStreamKey>)>(([], []))
+    private let groupsBeingCreated = Mutex<[String: Task<LogsWriteError?, Never>]>([:])
     private let groupSpacer: RateSpacer<C>
     private let streamSpacer: RateSpacer<C>
 
@@ -233,7 +234,26 @@ final class Provisioner<C: Clock>: Sendable where C.Duration == Duration {
         return nil
     }
 
+    /// Creates `group` unless it is known; concurrent callers for one group share one CreateLogGroup call, so two
+    /// streams of a new group never create it twice (nor set its retention twice).
     private func ensureGroup(_ group: String) async -> LogsWriteError? {
+        let creation = groupsBeingCreated.withLock { creating -> Task<LogsWriteError?, Never>? in
+            if known.withLock({ $0.groups.contains(group) }) { return nil }
+            if let running = creating[group] { return running }
+            let task = Task { await self.createGroup(group) }
+            creating[group] = task
+            return task
+        }
+        guard let creation else { return nil }
+        let result = await creation.value
+        // `createGroup` marked the group known before finishing, so later callers see it known, not missing.
+        groupsBeingCreated.withLock { creating in
+            if creating[group] == creation { creating[group] = nil }
+        }
+        return result
+    }
+
+    private func createGroup(_ group: String) async -> LogsWriteError? {
         await groupSpacer.wait()
         do throws(LogsWriteError) {
             try await client.createLogGroup(group)

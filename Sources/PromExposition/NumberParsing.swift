@@ -98,8 +98,57 @@ enum NumberParser {
             let v = exponent >= 0 ? m * exactPowerOfTen(exponent) : m / exactPowerOfTen(-exponent)
             return negative ? -v : v
         }
+        if !truncated, let v = eiselLemire(mantissa, exponent, negative: negative) { return v }
         let v = strtodCopy(p, n)
         return v.isInfinite ? nil : v
+    }
+
+    /// The double nearest to `mantissa` × 10^`exponent` (ties to even, as strtod), or `nil` when the 128-bit
+    /// approximation cannot decide (rare) or the result is subnormal, infinite or out of the table's range; the
+    /// caller then falls back to strtod. The Eisel–Lemire algorithm exactly as Go's `strconv.eiselLemire64`.
+    @inline(__always)
+    static func eiselLemire(_ mantissa: UInt64, _ exponent: Int, negative: Bool) -> Double? {
+        if mantissa == 0 { return negative ? -0.0 : 0.0 }
+        guard exponent >= powersOfTenMinimumExponent && exponent <= powersOfTenMaximumExponent else { return nil }
+        // Normalisation.
+        let clz = mantissa.leadingZeroBitCount
+        let man = mantissa &<< UInt64(clz)
+        var exponent2 = UInt64(bitPattern: Int64(((217_706 &* exponent) &>> 16) &+ 64 &+ 1023)) &- UInt64(clz)
+        // Multiplication.
+        let index = (exponent &- powersOfTenMinimumExponent) &* 2
+        let (high, low) = powersOfTen128.withUnsafeBufferPointer { table in
+            // In range: checked above.
+            (table[index], table[index &+ 1])
+        }
+        var (xHigh, xLow) = man.multipliedFullWidth(by: high)
+        // Wider approximation.
+        if xHigh & 0x1FF == 0x1FF && xLow &+ man < man {
+            let (yHigh, yLow) = man.multipliedFullWidth(by: low)
+            var mergedHigh = xHigh
+            let mergedLow = xLow &+ yHigh
+            if mergedLow < xLow { mergedHigh &+= 1 }
+            if mergedHigh & 0x1FF == 0x1FF && mergedLow &+ 1 == 0 && yLow &+ man < man { return nil }
+            xHigh = mergedHigh
+            xLow = mergedLow
+        }
+        // Shifting to 54 bits.
+        let msb = xHigh &>> 63
+        var result = xHigh &>> (msb &+ 9)
+        exponent2 &-= 1 ^ msb
+        // Half-way ambiguity.
+        if xLow == 0 && xHigh & 0x1FF == 0 && result & 3 == 1 { return nil }
+        // From 54 to 53 bits.
+        result &+= result & 1
+        result &>>= 1
+        if result &>> 53 > 0 {
+            result &>>= 1
+            exponent2 &+= 1
+        }
+        // Subnormal, infinite or NaN space: let strtod decide.
+        if exponent2 &- 1 >= 0x7FF - 1 { return nil }
+        var bits = exponent2 &<< 52 | result & 0x000F_FFFF_FFFF_FFFF
+        if negative { bits |= 1 &<< 63 }
+        return Double(bitPattern: bits)
     }
 
     /// An OpenMetrics timestamp (`realnumber`: no NaN or infinities) in seconds, as milliseconds.
@@ -154,7 +203,8 @@ enum NumberParser {
         }
     }
 
-    private static func exactPowerOfTen(_ e: Int) -> Double {
+    @inline(__always)
+    static func exactPowerOfTen(_ e: Int) -> Double {
         switch e {
         case 0: 1e0
         case 1: 1e1

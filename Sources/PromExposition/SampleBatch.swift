@@ -101,18 +101,51 @@ public struct SampleBatch: Sendable, ExpositionConsumer {
         if families.isEmpty || !lastFamilyEquals(sample.familyName) {
             appendFamily(sample.familyName, type: sample.type, help: nil, unit: nil)
         }
-        let labelStart = Int32(labels.count)
-        for label in sample.labels {
-            labels.append(BatchLabel(name: append(label.name), value: append(label.value)))
-        }
+        // One copy of the series text as written. The name is a prefix of it, and label names and values that
+        // were not unescaped lie inside it: their ranges point into this copy; only unescaped values are copied
+        // again.
+        let series = sample.seriesText.bytes
         let seriesText = append(sample.seriesText)
-        // The name is a prefix of the series text as written.
-        let name = ByteRange(start: seriesText.start, count: Int32(sample.name.count))
+        let labelStart = Int32(truncatingIfNeeded: labels.count)
+        let sampleLabels = sample.labels
+        if let seriesBase = series.baseAddress, !sampleLabels.isEmpty {
+            let seriesCount = series.count
+            let shift = Int(seriesText.start)
+            for index in 0..<sampleLabels.count {
+                let label = sampleLabels[index]
+                var name = ByteRange.empty
+                var value = ByteRange.empty
+                if let start = label.name.bytes.baseAddress, start >= seriesBase,
+                    start + label.name.count <= seriesBase + seriesCount
+                {
+                    name = ByteRange(
+                        start: Int32(truncatingIfNeeded: start - seriesBase + shift),
+                        count: Int32(truncatingIfNeeded: label.name.count))
+                } else {
+                    name = append(label.name)
+                }
+                if let start = label.value.bytes.baseAddress, start >= seriesBase,
+                    start + label.value.count <= seriesBase + seriesCount
+                {
+                    value = ByteRange(
+                        start: Int32(truncatingIfNeeded: start - seriesBase + shift),
+                        count: Int32(truncatingIfNeeded: label.value.count))
+                } else {
+                    value = append(label.value)
+                }
+                labels.append(BatchLabel(name: name, value: value))
+            }
+        } else {
+            for label in sampleLabels {
+                labels.append(BatchLabel(name: append(label.name), value: append(label.value)))
+            }
+        }
         samples.append(
             BatchSample(
-                name: name, family: Int32(families.count - 1), role: sample.role,
-                labelStart: labelStart, labelCount: Int32(sample.labels.count), seriesText: seriesText,
-                value: sample.value, timestampMilliseconds: sample.timestampMilliseconds))
+                name: ByteRange(start: seriesText.start, count: Int32(truncatingIfNeeded: sample.name.count)),
+                family: Int32(truncatingIfNeeded: families.count - 1), role: sample.role,
+                labelStart: labelStart, labelCount: Int32(truncatingIfNeeded: sampleLabels.count),
+                seriesText: seriesText, value: sample.value, timestampMilliseconds: sample.timestampMilliseconds))
     }
 
     private mutating func appendFamily(_ name: ByteView, type: MetricType, help: ByteView?, unit: ByteView?) {
@@ -123,17 +156,30 @@ public struct SampleBatch: Sendable, ExpositionConsumer {
     }
 
     private func lastFamilyEquals(_ name: ByteView) -> Bool {
-        guard Int(lastFamilyName.count) == name.count else { return false }
+        let count = Int(lastFamilyName.count)
+        guard count == name.count else { return false }
+        guard count > 0 else { return true }
         return bytes.withUnsafeBytes { all in
-            let start = Int(lastFamilyName.start)
-            for i in 0..<name.count where all[start + i] != name.bytes[i] { return false }
-            return true
+            // In range: lastFamilyName was appended to `bytes`.
+            wordsEqual(
+                name.bytes.baseAddress!.assumingMemoryBound(to: UInt8.self),
+                all.baseAddress! + Int(lastFamilyName.start),
+                count
+            )
         }
     }
 
     private mutating func append(_ view: ByteView) -> ByteRange {
-        let start = Int32(bytes.count)
-        bytes.append(contentsOf: view.bytes)
-        return ByteRange(start: start, count: Int32(view.count))
+        let start = Int32(truncatingIfNeeded: bytes.count)
+        let count = view.count
+        if count > 0 {
+            // Grow geometrically (reserveCapacity alone would allocate exactly), then copy once.
+            if bytes.capacity - bytes.count < count {
+                bytes.reserveCapacity(Swift.max(bytes.count + count, bytes.capacity * 2))
+            }
+            let source = view.bytes.baseAddress!.assumingMemoryBound(to: UInt8.self)  // count > 0
+            bytes.append(contentsOf: UnsafeBufferPointer(start: source, count: count))
+        }
+        return ByteRange(start: start, count: Int32(truncatingIfNeeded: count))
     }
 }

@@ -44,6 +44,7 @@ public struct ScrapeManager<Handler: ScrapeResultHandler, C: Clock>: Service whe
     private let clock: C
     private let wallClock: any WallClock
     private let logger: Logger
+    private let batchPool = SampleBatchPool()
 
     /// - Parameters:
     ///   - targetUpdates: complete target sets; each element replaces the previous one. The manager runs until
@@ -109,7 +110,6 @@ public struct ScrapeManager<Handler: ScrapeResultHandler, C: Clock>: Service whe
         self.health.update(target.id, health)
         defer { self.health.remove(target.id) }
 
-        var batch = SampleBatch()
         var state = handler.makeState(for: target, discoveredAfterStartup: discoveredAfterStartup)
         let scrapes = Counter(label: "promwatch_scrapes_total", dimensions: [("scrape_job", target.jobName)])
         let samplesCounter = Counter(label: "promwatch_scraped_samples_total", dimensions: [("scrape_job", target.jobName)])
@@ -121,6 +121,10 @@ public struct ScrapeManager<Handler: ScrapeResultHandler, C: Clock>: Service whe
             let startWall = wallClock.nowMilliseconds()
             let started = clock.now
             let result: Result<ScrapeReport, ScrapeError>
+            // A batch is needed only from the scrape to the end of the handler: borrow one from the pool rather
+            // than keeping one per target (it holds the whole parsed scrape).
+            var batch = batchPool.take()
+            defer { batchPool.give(&batch) }
             do {
                 result = .success(try await scraper.scrape(target, into: &batch))
             } catch {
@@ -168,5 +172,33 @@ public struct ScrapeManager<Handler: ScrapeResultHandler, C: Clock>: Service whe
                 next = next.advanced(by: interval * Int(missed))
             }
         }
+    }
+}
+
+/// Parsed-scrape buffers shared by the scrape loops: only scrapes in flight hold one, so memory follows the
+/// number of concurrent scrapes, not the number of targets. Batches keep their capacity between uses.
+final class SampleBatchPool: Sendable {
+    private let batches = Mutex<[SampleBatch]>([])
+    /// More than this many idle batches are freed.
+    private let maximumIdle: Int
+
+    init(maximumIdle: Int = 4) {
+        self.maximumIdle = maximumIdle
+    }
+
+    func take() -> SampleBatch {
+        batches.withLock { $0.popLast() } ?? SampleBatch()
+    }
+
+    /// Takes `batch` back, leaving an empty one in its place (so the pool holds the only reference).
+    func give(_ batch: inout SampleBatch) {
+        var returned = SampleBatch()
+        swap(&returned, &batch)
+        let kept = batches.withLock { batches -> Bool in
+            guard batches.count < maximumIdle else { return false }
+            batches.append(returned)
+            return true
+        }
+        if kept { returned = SampleBatch() }
     }
 }

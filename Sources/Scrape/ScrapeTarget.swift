@@ -20,16 +20,39 @@ public struct ScrapeTarget: Sendable, Hashable {
     public var job: ScrapeConfiguration
     /// `host:port`.
     public var address: String
-    /// Target labels, sorted by name: `job`, `instance` and the static (or discovered) labels.
+    /// Target labels, sorted by name: `job`, `instance` and the static (or discovered) labels. Labels starting
+    /// with `__` are not target labels (Prometheus drops them after relabeling); see ``init(job:address:extraLabels:)``.
     public var labels: [TargetLabel]
+    /// The path scraped: the job's `metrics_path`, or the target's `__metrics_path__` label.
+    public var metricsPath: String
+    /// `__param_<name>` labels: each replaces the first value of URL parameter `name` (or adds it).
+    public var paramOverrides: [String: String]
 
+    /// Labels named `__metrics_path__` and `__param_<name>` set the scraped path and URL parameters as in
+    /// Prometheus; they and every other label starting with `__` (`__address__` comes from the target list) are
+    /// not kept as target labels.
     public init(job: ScrapeConfiguration, address: String, extraLabels: [String: String] = [:]) {
         self.job = job
         self.address = address
-        var merged = extraLabels
+        var merged: [String: String] = [:]
+        var metricsPath = job.metricsPath
+        var paramOverrides: [String: String] = [:]
+        for (name, value) in extraLabels {
+            if name.hasPrefix("__") {
+                if name == "__metrics_path__" {
+                    metricsPath = value
+                } else if name.hasPrefix("__param_") {
+                    paramOverrides[String(name.dropFirst("__param_".count))] = value
+                }
+            } else {
+                merged[name] = value
+            }
+        }
         if merged["job"] == nil { merged["job"] = job.jobName }
         if merged["instance"] == nil { merged["instance"] = address }
         self.labels = merged.map { TargetLabel(name: $0.key, value: $0.value) }.sorted { $0.name < $1.name }
+        self.metricsPath = metricsPath
+        self.paramOverrides = paramOverrides
     }
 
     /// The job name.
@@ -40,9 +63,13 @@ public struct ScrapeTarget: Sendable, Hashable {
 
     /// The URL scraped: `scheme://address/metrics_path?params`.
     public var url: String {
-        var url = "\(job.scheme.rawValue)://\(address)\(job.metricsPath)"
-        let query = job.params.keys.sorted().flatMap { key in
-            job.params[key, default: []].map { "\(percentEncode(key))=\(percentEncode($0))" }
+        var url = "\(job.scheme.rawValue)://\(address)\(metricsPath)"
+        var params = job.params
+        for (key, value) in paramOverrides {
+            if params[key, default: []].isEmpty { params[key] = [value] } else { params[key]![0] = value }
+        }
+        let query = params.keys.sorted().flatMap { key in
+            params[key, default: []].map { "\(percentEncode(key))=\(percentEncode($0))" }
         }
         if !query.isEmpty { url += "?" + query.joined(separator: "&") }
         return url

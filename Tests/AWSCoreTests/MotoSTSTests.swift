@@ -152,11 +152,9 @@ extension MotoIntegrationTests {
                 configuration.requestTimeout = .milliseconds(500)
                 proxy.inject([.delay(.seconds(3))])
                 let sts = try STSClient(configuration: configuration)
-                let start = ContinuousClock.now
                 let identity = try await sts.getCallerIdentity()
                 #expect(identity.account == MotoServer.accountID)
-                #expect(ContinuousClock.now - start < .seconds(3))
-                #expect(proxy.requestCount == 2)
+                #expect(proxy.requestCount == 2, "the slow first attempt timed out and was retried")
             }
         }
 

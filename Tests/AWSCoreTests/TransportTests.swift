@@ -7,10 +7,9 @@ import Testing
 struct TransportTests {
     let logger = Logger(label: "test")
 
-    @Test func hangingServerTimesOut() async throws {
+    @Test(.timeLimit(.minutes(1))) func hangingServerTimesOut() async throws {
         let listener = try SilentListener()
         defer { listener.close() }
-        let start = ContinuousClock.now
         let error = try await #require(throws: AWSError.self) {
             try await AsyncHTTPClientTransport().send(
                 AWSHTTPRequest(method: "POST", url: "http://127.0.0.1:\(listener.port)/", body: [1]), timeout: .milliseconds(300),
@@ -18,7 +17,6 @@ struct TransportTests {
         }
         #expect(error.code == .timeout)
         #expect(error.isRetryable)
-        #expect(ContinuousClock.now - start < .seconds(5))
     }
 
     @Test func refusedConnectionIsATransportError() async throws {

@@ -64,6 +64,48 @@ struct SteadyStateTests {
         #expect(emitted.dropFirst().allSatisfy { $0 == emitted[1] })
     }
 
+    /// Series written in another order (or with another type) than last time still find their own state.
+    @Test func reorderedSeriesKeepTheirDeltas() throws {
+        var harness = try Harness(EMFConfiguration(declarations: [declaration(["."])], initialValue: .keep))
+        func scrape(_ order: [String], _ base: Double) -> SampleBatch {
+            makeBatch { b in
+                b.family("c", .counter)
+                for code in order { b.sample("c_total", [("code", code)], base + (Double(code) ?? 0)) }
+            }
+        }
+        _ = harness.convert(scrape(["1", "2", "3"], 100))
+        let reordered = harness.convert(scrape(["3", "1", "2"], 110))
+        #expect(reordered.numbers("c_total") == [10, 10, 10])
+        let shorter = harness.convert(scrape(["2"], 125))
+        #expect(shorter.numbers("c_total") == [15])
+        #expect(shorter.report.seriesEvicted == 2)
+        let retyped = harness.convert(
+            makeBatch { b in
+                b.family("c", .gauge)
+                b.sample("c_total", [("code", "2")], 7)
+            })
+        #expect(retyped.numbers("c_total") == [7])
+    }
+
+    /// The duplicate check holds in events with many metrics (where it switches from scanning to hashing).
+    @Test func duplicatesInLargeEventsAreDropped() throws {
+        var harness = try Harness(EMFConfiguration(declarations: [declaration(["."])]))
+        let conversion = harness.convert(
+            makeBatch { b in
+                for n in 0..<40 {
+                    b.family("g\(n)", .gauge)
+                    b.sample("g\(n)", Double(n))
+                }
+                b.family("g3", .gauge)
+                b.sample("g3", 99)
+                b.family("g30", .gauge)
+                b.sample("g30", 99)
+            })
+        #expect(conversion.numbers("g3") == [3])
+        #expect(conversion.numbers("g30") == [30])
+        #expect(conversion.report.dropped.duplicate == 2)
+    }
+
     @Test func disappearingSeriesAreEvictedAndCountsShrink() throws {
         var harness = try Harness(EMFConfiguration(declarations: [declaration(["."])]))
         _ = harness.convert(Self.scrape(1))

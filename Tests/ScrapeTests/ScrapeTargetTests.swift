@@ -27,6 +27,22 @@ struct ScrapeTargetTests {
         #expect(target.instance == "api-1")
     }
 
+    @Test func reservedLabelsSetPathAndParamsAndAreDropped() {
+        var job = ScrapeConfiguration(jobName: "bench")
+        job.params = ["module": ["a", "b"]]
+        let target = ScrapeTarget(
+            job: job, address: "127.0.0.1:8080",
+            extraLabels: [
+                "__metrics_path__": "/t/3/metrics", "__param_module": "x", "__param_target": "h 1",
+                "__scheme__": "https", "instance": "target-3",
+            ])
+        #expect(target.url == "http://127.0.0.1:8080/t/3/metrics?module=x&module=b&target=h%201")
+        #expect(target.labels.map(\.name) == ["instance", "job"])
+        #expect(target.instance == "target-3")
+        let other = ScrapeTarget(job: job, address: "127.0.0.1:8080", extraLabels: ["__metrics_path__": "/t/4/metrics"])
+        #expect(target.id != other.id)
+    }
+
     @Test func staticDiscoveryExpandsEveryGroup() {
         var job = ScrapeConfiguration(jobName: "node")
         job.staticConfigs = [

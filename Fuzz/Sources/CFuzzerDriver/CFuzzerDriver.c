@@ -1,0 +1,2 @@
+// Declarations only (include/CFuzzerDriver.h); libFuzzer provides the definitions.
+#include "CFuzzerDriver.h"
