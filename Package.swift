@@ -31,6 +31,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
+        .package(url: "https://github.com/apple/swift-collections.git", from: "1.1.0"),
     ],
     targets: [
         // C: libprotobuf-c (Debian libprotobuf-c-dev), and the protobuf exposition types generated from
@@ -42,6 +43,8 @@ let package = Package(
         // Pure cores: bytes or values in, values out; no sockets, no clocks.
         .target(name: "PromExposition", dependencies: ["PromProto"], swiftSettings: strictSettings),
         .target(name: "EMF", dependencies: ["PromExposition"], swiftSettings: strictSettings),
+        // Pure core: Prometheus relabelling (every action) on a linear-time RE2-syntax regex engine.
+        .target(name: "Relabel", swiftSettings: strictSettings),
         .target(name: "SigV4", dependencies: [.product(name: "Crypto", package: "swift-crypto")], swiftSettings: strictSettings),
         // IO: AWS without an SDK — credentials chain, endpoints, JSON/query protocols, retries.
         .target(
@@ -79,7 +82,7 @@ let package = Package(
         // Configuration model and YAML loading (file/line/key errors).
         .target(
             name: "PromwatchConfig",
-            dependencies: ["EMF", "EMFDelivery", .product(name: "Yams", package: "Yams")],
+            dependencies: ["EMF", "EMFDelivery", "Relabel", .product(name: "Yams", package: "Yams")],
             swiftSettings: strictSettings
         ),
         // IO: scrape loops, target health.
@@ -108,12 +111,39 @@ let package = Package(
             ],
             swiftSettings: strictSettings
         ),
+        // IO: a small Kubernetes client — config/auth (kubeconfig, in-cluster, exec plugins), typed models, verbs,
+        // watch, informer cache, work queue, Lease leader election.
+        .target(
+            name: "Kubernetes",
+            dependencies: [
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "DequeModule", package: "swift-collections"),
+                .product(name: "Yams", package: "Yams"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        // Discovery: target groups from static_configs and Kubernetes (Prometheus's __meta_kubernetes_* labels),
+        // relabelled into scrape targets.
+        .target(
+            name: "Discovery",
+            dependencies: [
+                "Kubernetes", "Relabel", "PromwatchConfig", "Scrape",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: strictSettings
+        ),
         // Role: the agent's wiring (services, HTTP endpoints, sinks).
         .target(
             name: "Agent",
             dependencies: [
                 "PromExposition", "EMF", "PromwatchConfig", "Scrape", "DemoExporter", "EMFDelivery", "AWSCore",
-                "AWSClients",
+                "AWSClients", "Discovery",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
@@ -152,6 +182,11 @@ let package = Package(
             path: "Tests/AWSTesting",
             swiftSettings: strictSettings
         ),
+        .testTarget(name: "KubernetesTests", dependencies: ["Kubernetes"], swiftSettings: strictSettings),
+        .testTarget(
+            name: "DiscoveryTests",
+            dependencies: ["Discovery", "Kubernetes", "PromwatchConfig", "PromwatchTestSupport", "Relabel", "Scrape"],
+            swiftSettings: strictSettings),
         .testTarget(name: "SigV4Tests", dependencies: ["SigV4", "PromwatchTestSupport"], swiftSettings: strictSettings),
         .testTarget(
             name: "AWSCoreTests",
@@ -176,7 +211,7 @@ let package = Package(
             name: "EMFTests", dependencies: ["EMF", "PromExposition", "PromwatchTestSupport"], exclude: ["Golden"],
             swiftSettings: strictSettings),
         .testTarget(
-            name: "PromwatchConfigTests", dependencies: ["PromwatchConfig", "EMF", "EMFDelivery", "PromwatchTestSupport"], swiftSettings: strictSettings),
+            name: "PromwatchConfigTests", dependencies: ["PromwatchConfig", "EMF", "EMFDelivery", "Relabel", "PromwatchTestSupport"], swiftSettings: strictSettings),
         .testTarget(
             name: "DemoExporterTests", dependencies: ["DemoExporter", "PromExposition"], swiftSettings: strictSettings),
         .testTarget(

@@ -1,5 +1,7 @@
 import AWSClients
 import AWSCore
+import Discovery
+import Foundation
 import AsyncHTTPClient
 import EMFDelivery
 import DemoExporter
@@ -44,6 +46,10 @@ public struct AgentOptions: Sendable {
     public var onServerListening: @Sendable (Int) async -> Void
     /// Called with the demo exporter's bound port, when it runs.
     public var onDemoExporterListening: @Sendable (Int) async -> Void
+    /// DaemonSet mode: discover only the pods on this node (`--node-name`, `NODE_NAME`).
+    public var nodeName: String?
+    /// How long discovery gathers changes before it updates the scrape targets (Prometheus: 5 s).
+    public var discoveryUpdateInterval: Duration = .seconds(5)
 
     public init(
         wallClock: any WallClock = SystemWallClock(),
@@ -51,8 +57,10 @@ public struct AgentOptions: Sendable {
         environment: [String: String]? = nil,
         onEventsConverted: (@Sendable ([EMFLogEvent]) -> Void)? = nil,
         onServerListening: @escaping @Sendable (Int) async -> Void = { _ in },
-        onDemoExporterListening: @escaping @Sendable (Int) async -> Void = { _ in }
+        onDemoExporterListening: @escaping @Sendable (Int) async -> Void = { _ in },
+        nodeName: String? = nil
     ) {
+        self.nodeName = nodeName
         self.wallClock = wallClock
         self.sink = sink
         self.environment = environment
@@ -89,8 +97,12 @@ public func buildAgent(
     let handler = EMFScrapeHandler(
         converter: converter, sink: sink, onEventsConverted: options.onEventsConverted, logger: logger)
     let (targetUpdates, continuation) = AsyncStream<[ScrapeTarget]>.makeStream()
-    let discovery = StaticDiscoveryService(
-        targets: StaticDiscovery.targets(for: configuration.scrapeConfigs), continuation: continuation)
+    let discovery = DiscoveryManager(
+        jobs: configuration.scrapeConfigs,
+        providers: try KubernetesDiscoverer.discoverers(
+            for: configuration.scrapeConfigs, nodeName: options.nodeName,
+            environment: options.environment ?? ProcessInfo.processInfo.environment, logger: logger),
+        output: continuation, updateInterval: options.discoveryUpdateInterval, logger: logger)
     let manager = ScrapeManager(
         scraper: Scraper(client: client, userAgent: "promwatch/\(promwatchVersion)"), handler: handler,
         health: health, targetUpdates: targetUpdates, clock: ContinuousClock(), wallClock: options.wallClock,
@@ -148,18 +160,6 @@ private func awsService(endpointPrefix: String) -> AWSService? {
 
 /// The version reported in `User-Agent` and `--version`.
 public let promwatchVersion = "0.1.0"
-
-/// Publishes the static target set once and keeps it in force until shutdown.
-struct StaticDiscoveryService: Service {
-    let targets: [ScrapeTarget]
-    let continuation: AsyncStream<[ScrapeTarget]>.Continuation
-
-    func run() async throws {
-        continuation.yield(targets)
-        try? await gracefulShutdown()
-        continuation.finish()
-    }
-}
 
 /// Owns the scrape HTTP client's lifetime: shut down after everything that uses it has stopped.
 struct HTTPClientService: Service {

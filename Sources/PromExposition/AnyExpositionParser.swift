@@ -10,8 +10,8 @@ public struct AnyExpositionParser: Sendable {
     public let format: ExpositionFormat
     // Exactly one is set. Optionals rather than an enum so `text!.parse(…)` mutates in place: moving a parser out
     // of an enum payload would make its copy-on-write buffers non-unique and copy them on every chunk.
-    private var text: ExpositionParser?
-    private var protobuf: ProtobufExpositionParser?
+    @usableFromInline var text: ExpositionParser?
+    @usableFromInline var protobuf: ProtobufExpositionParser?
 
     /// - Parameters:
     ///   - format: the exposition format; choose it with ``ExpositionFormat/init(contentType:)``.
@@ -39,6 +39,7 @@ public struct AnyExpositionParser: Sendable {
     /// Parses one chunk of the body, split anywhere.
     ///
     /// - Throws: ``ExpositionParseError`` on the first malformed line or message, or exceeded limit.
+    @inlinable  // so the scraper gets the text parser specialised for its consumer
     public mutating func parse<C: ExpositionConsumer>(
         _ chunk: UnsafeRawBufferPointer,
         into consumer: inout C
@@ -61,6 +62,7 @@ public struct AnyExpositionParser: Sendable {
     /// Ends the input.
     ///
     /// - Throws: ``ExpositionParseError`` for a malformed last line, a missing `# EOF` or a truncated message.
+    @inlinable
     public mutating func finish<C: ExpositionConsumer>(into consumer: inout C) throws(ExpositionParseError) {
         if text != nil {
             do throws(ExpositionError) {

@@ -209,8 +209,7 @@ enum Schemas {
 
     static let scrapeConfig: KeySchema = {
         let unsupportedKeys = [
-            "relabel_configs": "promwatch does not relabel targets",
-            "metric_relabel_configs": "promwatch does not relabel samples; select metrics with emf.metric_declaration",
+            "metric_relabel_configs": "not implemented yet; select metrics with emf.metric_declaration",
             "oauth2": "use authorization or basic_auth",
             "scrape_config_files": "list the scrape configs in the file itself",
         ]
@@ -224,26 +223,53 @@ enum Schemas {
         ]
         let discovery = [
             "azure", "consul", "digitalocean", "docker", "dockerswarm", "dns", "ec2", "eureka", "file", "gce",
-            "hetzner", "http", "ionos", "kubernetes", "kuma", "lightsail", "linode", "marathon", "nerve", "nomad",
+            "hetzner", "http", "ionos", "kuma", "lightsail", "linode", "marathon", "nerve", "nomad",
             "openstack", "ovhcloud", "puppetdb", "scaleway", "serverset", "stackit", "triton", "uyuni", "vultr",
         ]
         var unsupported = unsupportedKeys
         for key in generic { unsupported[key] = "promwatch does not implement this Prometheus setting" }
         for name in discovery {
-            unsupported[name + "_sd_configs"] = "service discovery is not implemented; list targets in static_configs"
+            unsupported[name + "_sd_configs"] = "only static_configs and kubernetes_sd_configs are implemented"
         }
         return KeySchema(
             keys: [
                 "job_name", "scrape_interval", "scrape_timeout", "metrics_path", "scheme", "params", "static_configs",
                 "honor_labels", "honor_timestamps", "basic_auth", "authorization", "bearer_token", "bearer_token_file",
                 "tls_config", "sample_limit", "label_limit", "body_size_limit", "label_name_length_limit",
-                "label_value_length_limit", "scrape_protocols",
+                "label_value_length_limit", "scrape_protocols", "kubernetes_sd_configs", "relabel_configs",
             ],
             unsupported: unsupported
         )
     }()
 
     static let staticConfig = KeySchema(keys: ["targets", "labels"])
+
+    static let kubernetesSDConfig = KeySchema(
+        keys: [
+            "role", "api_server", "kubeconfig_file", "namespaces", "selectors", "attach_metadata", "bearer_token_file",
+            "authorization", "tls_config",
+        ],
+        unsupported: [
+            "basic_auth": "use authorization or bearer_token_file", "bearer_token": "use bearer_token_file",
+            "oauth2": "use authorization or bearer_token_file", "proxy_url": "promwatch does not implement this Prometheus setting",
+            "no_proxy": "promwatch does not implement this Prometheus setting",
+            "proxy_from_environment": "promwatch does not implement this Prometheus setting",
+            "proxy_connect_header": "promwatch does not implement this Prometheus setting",
+            "follow_redirects": "promwatch does not implement this Prometheus setting",
+            "enable_http2": "promwatch does not implement this Prometheus setting",
+            "http_headers": "promwatch does not implement this Prometheus setting",
+        ]
+    )
+
+    static let relabelConfig = KeySchema(keys: [
+        "source_labels", "separator", "target_label", "regex", "modulus", "replacement", "action",
+    ])
+
+    static let kubernetesNamespaces = KeySchema(keys: ["names", "own_namespace"])
+
+    static let kubernetesSelector = KeySchema(keys: ["role", "label", "field"])
+
+    static let kubernetesAttachMetadata = KeySchema(keys: ["node"], ignored: ["namespace"])
 
     static let basicAuth = KeySchema(
         keys: ["username", "password", "password_file"],

@@ -1,13 +1,13 @@
 /// Prometheus's duration syntax: `((\d+)y)?((\d+)w)?((\d+)d)?((\d+)h)?((\d+)m)?((\d+)s)?((\d+)ms)?`, or `0`.
 ///
 /// Units must appear in that order, each at most once; `y` is 365 days and `w` 7 days, as in Prometheus.
-enum PrometheusDuration {
+public enum PrometheusDuration {
     private static let units: [(symbol: String, milliseconds: Int)] = [
         ("y", 365 * 24 * 3_600_000), ("w", 7 * 24 * 3_600_000), ("d", 24 * 3_600_000), ("h", 3_600_000),
         ("m", 60_000), ("s", 1_000), ("ms", 1),
     ]
 
-    static func parse(_ text: String) -> Duration? {
+    public static func parse(_ text: String) -> Duration? {
         guard let milliseconds = parseMilliseconds(text) else { return nil }
         return .milliseconds(milliseconds)
     }
@@ -51,7 +51,7 @@ enum PrometheusDuration {
     }
 
     /// The shortest Prometheus spelling of `duration` (rounded down to milliseconds), e.g. `1m30s`; `0s` for zero.
-    static func format(_ duration: Duration) -> String {
+    public static func format(_ duration: Duration) -> String {
         let (seconds, attoseconds) = duration.components
         var milliseconds = Int(clamping: seconds) &* 1000 &+ Int(attoseconds / 1_000_000_000_000_000)
         if milliseconds <= 0 { return "0s" }

@@ -1,3 +1,4 @@
+public import Relabel
 /// One Prometheus `scrape_configs` entry (a scrape job), with every default already resolved.
 ///
 /// YAML keys (Prometheus's names and semantics):
@@ -42,6 +43,10 @@ public struct ScrapeConfiguration: Sendable, Hashable {
     public var scheme: Scheme
     public var params: [String: [String]]
     public var staticConfigs: [StaticConfiguration]
+    /// Kubernetes service discovery (`kubernetes_sd_configs`).
+    public var kubernetesSDConfigs: [KubernetesSDConfiguration] = []
+    /// `relabel_configs`: applied to every discovered (and static) target before it is scraped.
+    public var relabelConfigs: [RelabelConfiguration] = []
     public var honorLabels: Bool
     public var honorTimestamps: Bool
     public var basicAuth: BasicAuth?

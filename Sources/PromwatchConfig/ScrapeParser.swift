@@ -1,3 +1,4 @@
+import Relabel
 import Yams
 
 /// Job defaults that `global` sets but ``GlobalConfiguration`` does not keep.
@@ -122,6 +123,12 @@ enum ScrapeParser {
                 job.staticConfigs.append(try staticConfig(group))
             }
         }
+        if let sdConfigs = mapping["kubernetes_sd_configs"] {
+            for entry in try sdConfigs.list() {
+                job.kubernetesSDConfigs.append(try kubernetesSDConfig(entry))
+            }
+        }
+        if let rules = mapping["relabel_configs"] { job.relabelConfigs = try relabelConfigs(rules) }
         if let honor = mapping["honor_labels"] { job.honorLabels = try honor.bool() }
         if let honor = mapping["honor_timestamps"] { job.honorTimestamps = try honor.bool() }
 
@@ -219,6 +226,118 @@ enum ScrapeParser {
             throw present.error(.missingKey, "cert_file and key_file must be set together")
         }
         return tls
+    }
+
+    /// A `relabel_configs` / `metric_relabel_configs` list, each rule checked as Prometheus 2 checks it (legacy
+    /// label names); an error points at the rule.
+    static func relabelConfigs(_ value: YAMLValue) throws(ConfigError) -> [RelabelConfiguration] {
+        var rules: [RelabelConfiguration] = []
+        for item in try value.list() {
+            guard case .mapping = item.node else { throw item.typeMismatch("a mapping (a relabel config)") }
+            let mapping = try item.mapping(Schemas.relabelConfig)
+            var sourceLabels: [String] = []
+            if let labels = mapping["source_labels"] { sourceLabels = try labels.stringList() }
+            var action = RelabelConfiguration.Action.replace
+            if let actionValue = mapping["action"] {
+                let text = try actionValue.string()
+                do throws(RelabelConfigurationError) {
+                    action = try RelabelConfiguration.Action(parsing: text)
+                } catch {
+                    throw actionValue.error(.invalidValue, error.description)
+                }
+            }
+            var modulus: UInt64 = 0
+            if let value = mapping["modulus"] { modulus = UInt64(try value.nonNegativeInt()) }
+            let separator = try mapping["separator"]?.string() ?? RelabelConfiguration.defaultSeparator
+            let regex = try mapping["regex"]?.string()
+            let targetLabel = try mapping["target_label"]?.string() ?? ""
+            let replacement = try mapping["replacement"]?.string() ?? RelabelConfiguration.defaultReplacement
+            do throws(RelabelConfigurationError) {
+                rules.append(
+                    try RelabelConfiguration(
+                        sourceLabels: sourceLabels, separator: separator, regex: regex, modulus: modulus,
+                        targetLabel: targetLabel, replacement: replacement, action: action, nameValidation: .legacy))
+            } catch {
+                // Point at the key the problem is about, else at the rule.
+                let key =
+                    switch error.code {
+                    case .invalidRegex: "regex"
+                    case .missingModulus: "modulus"
+                    case .invalidReplacement: "replacement"
+                    default: "target_label"
+                    }
+                throw (mapping[key] ?? item).error(.invalidValue, error.description)
+            }
+        }
+        return rules
+    }
+
+    /// One `kubernetes_sd_configs` entry, checked as Prometheus's `SDConfig.UnmarshalYAML` checks it.
+    private static func kubernetesSDConfig(_ value: YAMLValue) throws(ConfigError) -> KubernetesSDConfiguration {
+        guard case .mapping = value.node else { throw value.typeMismatch("a mapping (a kubernetes_sd_config)") }
+        let mapping = try value.mapping(Schemas.kubernetesSDConfig)
+        guard let roleValue = mapping["role"] else {
+            throw value.source.error(
+                .missingKey, path: KeyPath.child(of: value.path, key: "role", userKey: false), mark: value.mark,
+                "missing required key \"role\" (one of pod, service, endpoints, endpointslice, node)")
+        }
+        var config = KubernetesSDConfiguration(role: try roleValue.oneOf(KubernetesSDConfiguration.Role.self, what: "role"))
+        try checkAtMostOne(of: ["api_server", "kubeconfig_file"], in: mapping)
+        if let server = mapping["api_server"] {
+            let url = try server.string()
+            guard url.hasPrefix("https://") || url.hasPrefix("http://") else {
+                throw server.error(.invalidValue, "api_server \"\(url)\" must be an http:// or https:// URL")
+            }
+            config.apiServer = url
+        }
+        if let file = mapping["kubeconfig_file"] { config.kubeconfigFile = try filePath(file) }
+        if let namespaces = mapping["namespaces"] {
+            let entries = try namespaces.mapping(Schemas.kubernetesNamespaces)
+            if let names = entries["names"] { config.namespaces = try names.stringList() }
+            if let own = entries["own_namespace"] { config.ownNamespace = try own.bool() }
+        }
+        if let selectors = mapping["selectors"] {
+            let allowed = KubernetesSDConfiguration.allowedSelectorRoles(for: config.role)
+            for item in try selectors.list() {
+                let entries = try item.mapping(Schemas.kubernetesSelector)
+                guard let selectorRole = entries["role"] else {
+                    throw item.error(.missingKey, "a selector needs a role")
+                }
+                let role = try selectorRole.oneOf(KubernetesSDConfiguration.Role.self, what: "selector role")
+                guard allowed.contains(role) else {
+                    throw selectorRole.error(
+                        .invalidValue,
+                        "selector role \"\(role.rawValue)\" is not allowed with role \"\(config.role.rawValue)\" "
+                            + "(allowed: \(allowed.map(\.rawValue).joined(separator: ", ")))")
+                }
+                guard config.selector(for: role) == nil else {
+                    throw selectorRole.error(.invalidValue, "duplicate selector role \"\(role.rawValue)\"")
+                }
+                var selector = KubernetesSDConfiguration.Selector(role: role)
+                if let label = entries["label"] { selector.label = try label.string() }
+                if let field = entries["field"] { selector.field = try field.string() }
+                config.selectors.append(selector)
+            }
+        }
+        if let attach = mapping["attach_metadata"] {
+            let entries = try attach.mapping(Schemas.kubernetesAttachMetadata)
+            if let node = entries["node"] { config.attachNodeMetadata = try node.bool() }
+        }
+        try checkAtMostOne(of: ["authorization", "bearer_token_file"], in: mapping)
+        if let authorization = mapping["authorization"] { config.authorization = try self.authorization(authorization) }
+        if let file = mapping["bearer_token_file"] {
+            config.authorization = Authorization(type: "Bearer", credentialsFile: try filePath(file))
+        }
+        if let tls = mapping["tls_config"] {
+            config.tlsConfig = try tlsConfig(tls)
+            if config.tlsConfig.insecureSkipVerify {
+                throw tls.error(.invalidValue, "insecure_skip_verify is not allowed for the Kubernetes API: promwatch always verifies TLS")
+            }
+        }
+        if config.apiServer == nil, config.authorization != nil || mapping["tls_config"] != nil {
+            throw value.error(.invalidValue, "authorization, bearer_token_file and tls_config need api_server (in-cluster and kubeconfig_file bring their own)")
+        }
+        return config
     }
 
     /// A non-empty path, resolved against the directory of the file it is in.

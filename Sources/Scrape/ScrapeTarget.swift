@@ -27,6 +27,8 @@ public struct ScrapeTarget: Sendable, Hashable {
     public var metricsPath: String
     /// `__param_<name>` labels: each replaces the first value of URL parameter `name` (or adds it).
     public var paramOverrides: [String: String]
+    /// `http` or `https`: the job's `scheme`, or the target's `__scheme__` label.
+    public var scheme: Scheme
 
     /// Labels named `__metrics_path__` and `__param_<name>` set the scraped path and URL parameters as in
     /// Prometheus; they and every other label starting with `__` (`__address__` comes from the target list) are
@@ -37,9 +39,12 @@ public struct ScrapeTarget: Sendable, Hashable {
         var merged: [String: String] = [:]
         var metricsPath = job.metricsPath
         var paramOverrides: [String: String] = [:]
+        var scheme = job.scheme
         for (name, value) in extraLabels {
             if name.hasPrefix("__") {
-                if name == "__metrics_path__" {
+                if name == "__scheme__", let chosen = Scheme(rawValue: value) {
+                    scheme = chosen
+                } else if name == "__metrics_path__" {
                     metricsPath = value
                 } else if name.hasPrefix("__param_") {
                     paramOverrides[String(name.dropFirst("__param_".count))] = value
@@ -53,6 +58,7 @@ public struct ScrapeTarget: Sendable, Hashable {
         self.labels = merged.map { TargetLabel(name: $0.key, value: $0.value) }.sorted { $0.name < $1.name }
         self.metricsPath = metricsPath
         self.paramOverrides = paramOverrides
+        self.scheme = scheme
     }
 
     /// The job name.
@@ -63,7 +69,7 @@ public struct ScrapeTarget: Sendable, Hashable {
 
     /// The URL scraped: `scheme://address/metrics_path?params`.
     public var url: String {
-        var url = "\(job.scheme.rawValue)://\(address)\(metricsPath)"
+        var url = "\(scheme.rawValue)://\(address)\(metricsPath)"
         var params = job.params
         for (key, value) in paramOverrides {
             if params[key, default: []].isEmpty { params[key] = [value] } else { params[key]![0] = value }
@@ -75,8 +81,11 @@ public struct ScrapeTarget: Sendable, Hashable {
         return url
     }
 
-    /// Identity of the scrape loop: job and URL (two jobs may scrape one URL).
-    public var id: String { "\(job.jobName)|\(url)" }
+    /// Identity of the scrape loop: job, URL (two jobs may scrape one URL) and labels, so a target whose labels
+    /// change (a pod relabelled) gets a loop with the new labels, as in Prometheus.
+    public var id: String {
+        "\(job.jobName)|\(url)|" + labels.map { "\($0.name)=\($0.value)" }.joined(separator: ",")
+    }
 
     /// A stable 64-bit hash of ``id`` (FNV-1a), used to spread scrape start times over the interval.
     public var stableHash: UInt64 {

@@ -46,7 +46,7 @@ public struct Scraper: Sendable {
         if let authorization = try Self.authorizationHeader(for: job) {
             request.headers.add(name: "Authorization", value: authorization)
         }
-        if job.scheme == .https {
+        if target.scheme == .https {
             request.tlsConfiguration = try Self.tlsConfiguration(for: job.tlsConfig)
         }
 

@@ -52,10 +52,17 @@ struct AgentCommand: AsyncParsableCommand {
     @Option(name: .shortAndLong, help: "Agent configuration file (YAML).")
     var config: String = "config/quickstart.yaml"
 
+    @Option(
+        help: ArgumentHelp(
+            "DaemonSet mode: discover only the pods on this node (kubernetes_sd_configs). Default: $NODE_NAME.",
+            valueName: "node"))
+    var nodeName: String?
+
     @OptionGroup var logging: LoggingOptions
 
     func run() async throws {
         let logger = try logging.bootstrap()
+        let nodeName = self.nodeName ?? ProcessInfo.processInfo.environment["NODE_NAME"].flatMap { $0.isEmpty ? nil : $0 }
         let configuration: AgentConfiguration
         do {
             configuration = try ConfigLoader.load(path: config)
@@ -64,10 +71,11 @@ struct AgentCommand: AsyncParsableCommand {
         }
         let registry = PrometheusCollectorRegistry()
         MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry))
-        let runtime = try buildAgent(configuration: configuration, registry: registry, logger: logger)
+        let runtime = try buildAgent(
+            configuration: configuration, registry: registry, logger: logger, options: AgentOptions(nodeName: nodeName))
         logger.info(
             "promwatch agent starting",
-            metadata: ["config": "\(config)", "jobs": "\(configuration.scrapeConfigs.count)"])
+            metadata: ["config": "\(config)", "jobs": "\(configuration.scrapeConfigs.count)", "node": "\(nodeName ?? "-")"])
         try await runtime.serviceGroup(logger: logger).run()
         logger.info("promwatch agent stopped")
     }

@@ -74,11 +74,11 @@ import Testing
     }
 
     @Test func unsupportedPrometheusKeys() throws {
-        let error = try #require(parseError("scrape_configs:\n  - job_name: k\n    kubernetes_sd_configs: []\n"))
+        let error = try #require(parseError("scrape_configs:\n  - job_name: k\n    consul_sd_configs: []\n"))
         #expect(error.code == .unsupportedKey)
         #expect(
             error.description
-                == "test.yaml:3:5: scrape_configs[0].kubernetes_sd_configs: \"kubernetes_sd_configs\" is not supported by promwatch: service discovery is not implemented; list targets in static_configs"
+                == "test.yaml:3:5: scrape_configs[0].consul_sd_configs: \"consul_sd_configs\" is not supported by promwatch: only static_configs and kubernetes_sd_configs are implemented"
         )
     }
 

@@ -418,7 +418,7 @@ func write(_ text: String, to path: String) throws {
             rule_files: []
             scrape_configs:
               - job_name: p
-                relabel_configs: []
+                metric_relabel_configs: []
             """, to: directory + "/prometheus.yml")
         let error = try #require(
             parseError("prometheus_config_path: prometheus.yml\n", fileName: "main.yaml", baseDirectory: directory))
@@ -426,7 +426,7 @@ func write(_ text: String, to path: String) throws {
         #expect(error.file == directory + "/prometheus.yml")
         #expect(
             error.description
-                == "\(directory)/prometheus.yml:4:5: scrape_configs[0].relabel_configs: \"relabel_configs\" is not supported by promwatch: promwatch does not relabel targets"
+                == "\(directory)/prometheus.yml:4:5: scrape_configs[0].metric_relabel_configs: \"metric_relabel_configs\" is not supported by promwatch: not implemented yet; select metrics with emf.metric_declaration"
         )
     }
 
