@@ -17,6 +17,7 @@ let package = Package(
         .library(name: "EMF", targets: ["EMF"]),
         .library(name: "AWSClients", targets: ["AWSClients"]),
         .library(name: "SigV4", targets: ["SigV4"]),
+        .library(name: "Relabel", targets: ["Relabel"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
@@ -183,6 +184,37 @@ let package = Package(
             swiftSettings: strictSettings
         ),
         .testTarget(name: "KubernetesTests", dependencies: ["Kubernetes"], swiftSettings: strictSettings),
+        .testTarget(name: "RelabelTests", dependencies: ["Relabel"], exclude: ["Data"], swiftSettings: strictSettings),
+        // Test support: an in-process Kubernetes API server (list/watch, resourceVersions, patches, finalizers,
+        // subresources, CRDs, fault injection).
+        .target(
+            name: "KubernetesTesting",
+            dependencies: [
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "Yams", package: "Yams"),
+            ],
+            path: "Tests/KubernetesTesting",
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "KubernetesTestingTests",
+            dependencies: [
+                "KubernetesTesting",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+            ],
+            path: "Tests/KubernetesTestingTests",
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "KubernetesIntegrationTests",
+            dependencies: ["Kubernetes", "KubernetesTesting", .product(name: "Logging", package: "swift-log")],
+            swiftSettings: strictSettings),
         .testTarget(
             name: "DiscoveryTests",
             dependencies: ["Discovery", "Kubernetes", "PromwatchConfig", "PromwatchTestSupport", "Relabel", "Scrape"],
@@ -228,6 +260,7 @@ let package = Package(
         .testTarget(
             name: "IntegrationTests",
             dependencies: [
+                "KubernetesTesting",
                 "Agent", "Scrape", "EMF", "PromwatchConfig", "PromExposition", "DemoExporter", "PromwatchTestSupport",
                 "AWSTesting", "AWSClients", "AWSCore", "SigV4",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),

@@ -15,6 +15,7 @@ let benchmarkTargets: [(name: String, dependencies: [Target.Dependency])] = [
     ("EMFDeliveryBenchmarks", [.product(name: "EMF", package: "promwatch"), .product(name: "AWSClients", package: "promwatch")]),
     ("ExpositionBenchmarks", [.product(name: "PromExposition", package: "promwatch")]),
     ("EMFBenchmarks", [.product(name: "EMF", package: "promwatch"), .product(name: "PromExposition", package: "promwatch")]),
+    ("RelabelBenchmarks", [.product(name: "Relabel", package: "promwatch")]),
 ]
 
 let package = Package(

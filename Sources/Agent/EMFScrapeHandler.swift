@@ -16,6 +16,8 @@ struct EMFScrapeHandler: ScrapeResultHandler {
         var target: EMFTarget
         var series = TargetSeriesState()
         var events: [EMFLogEvent] = []
+        /// How many events the previous scrape produced: the next array is reserved at that size at once.
+        var lastEventCount = 0
         var metrics: AgentMetrics.JobCounters
     }
 
@@ -38,11 +40,13 @@ struct EMFScrapeHandler: ScrapeResultHandler {
             SyntheticSample(name: "scrape_samples_scraped", value: Double(batch.samples.count)),
         ]
         state.events.removeAll(keepingCapacity: true)
+        state.events.reserveCapacity(state.lastEventCount)
         // After a failed scrape the batch is empty: the converter then keeps every series' delta state for the
         // next success and emits only the synthetic health samples.
         let report = converter.convert(
             batch, target: state.target, state: &state.series, scrapeTimeMilliseconds: outcome.startMilliseconds,
             synthetic: synthetic, into: &state.events)
+        state.lastEventCount = state.events.count
         state.metrics.record(report)
         onEventsConverted?(state.events)
         await sink.write(state.events)

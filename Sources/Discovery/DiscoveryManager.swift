@@ -107,11 +107,21 @@ public final class DiscoveryManager: Service, Sendable {
                 for (index, provider) in list.enumerated() {
                     let name = "\(provider.kind)/\(index)"
                     group.addTask {
-                        try await provider.run { updates in self.update(job: job, provider: name, groups: updates) }
+                        do {
+                            try await provider.run { updates in self.update(job: job, provider: name, groups: updates) }
+                        } catch is CancellationError {
+                            // Shutting down.
+                        }
                     }
                 }
             }
-            group.addTask { try await self.publish() }
+            group.addTask {
+                do {
+                    try await self.publish()
+                } catch is CancellationError {
+                    // Shutting down.
+                }
+            }
             try? await gracefulShutdown()
             group.cancelAll()
         }

@@ -81,7 +81,8 @@ struct ByteKeyedTable<Value: Sendable>: Sendable {
     }
 
     subscript(index: Int) -> Value {
-        get { entries[index].value }
+        // Borrowed, not copied: reading one member must not retain the others.
+        _read { yield entries[index].value }
         _modify { yield &entries[index].value }
         set { entries[index].value = newValue }
     }
@@ -109,6 +110,12 @@ struct ByteKeyedTable<Value: Sendable>: Sendable {
         return removed
     }
 
+    /// Gives back the spare capacity that growing by doubling leaves (up to half the entries' memory, per target),
+    /// keeping an eighth as headroom so that a few new keys per scrape do not reallocate every time.
+    mutating func trimCapacity() {
+        entries.trimCapacity()
+    }
+
     mutating func removeAll() {
         entries.removeAll(keepingCapacity: true)
         for i in slots.indices { slots[i] = -1 }
@@ -133,5 +140,91 @@ struct ByteKeyedTable<Value: Sendable>: Sendable {
         var i = Int(truncatingIfNeeded: key.low) & mask
         while slots[i] >= 0 { i = (i &+ 1) & mask }
         slots[i] = Int32(index)
+    }
+}
+
+/// A fast 128-bit keyed hash of a byte string, to recognise that a batch position holds the same series text as in
+/// the previous scrape (see ``TargetSeriesState/memos``) without SipHash's cost per sample.
+///
+/// Two multiply-fold lanes (in the manner of wyhash) over 16-byte blocks, keyed with random secrets drawn once per
+/// process, so a target can neither predict nor craft equal fingerprints; the length is mixed in. The tables keep
+/// using ``ByteKey``: a fingerprint only confirms a memo, and a memo miss falls back to ``ByteKey``.
+struct SeriesFingerprint: Equatable, Sendable {
+    var low: UInt64
+    var high: UInt64
+
+    init(low: UInt64, high: UInt64) {
+        self.low = low
+        self.high = high
+    }
+
+    @inline(__always)
+    init(_ bytes: UnsafeRawBufferPointer, secrets s: FingerprintSecrets) {
+        let n = bytes.count
+        var a = s.a
+        var b = s.b
+        var i = 0
+        if let base = bytes.baseAddress {
+            while i + 16 <= n {
+                let w0 = base.loadUnaligned(fromByteOffset: i, as: UInt64.self)
+                let w1 = base.loadUnaligned(fromByteOffset: i + 8, as: UInt64.self)
+                a = Self.fold(w0 ^ a, w1 ^ s.c)
+                b = Self.fold(w1 ^ b, w0 ^ s.d)
+                i += 16
+            }
+        }
+        var tail: (UInt64, UInt64) = (0, 0)
+        if i < n {
+            withUnsafeMutableBytes(of: &tail) { tail in
+                tail.copyMemory(from: UnsafeRawBufferPointer(rebasing: bytes[i..<n]))
+            }
+        }
+        let length = UInt64(truncatingIfNeeded: n)
+        a = Self.fold(tail.0 ^ a, tail.1 ^ s.c ^ length)
+        b = Self.fold(tail.1 ^ b, tail.0 ^ s.d ^ length)
+        low = Self.fold(a ^ s.e, b ^ s.f)
+        high = Self.fold(b ^ s.e, a ^ s.g)
+    }
+
+    @inline(__always)
+    static func fold(_ x: UInt64, _ y: UInt64) -> UInt64 {
+        let product = x.multipliedFullWidth(by: y)
+        return product.high ^ product.low
+    }
+
+    static func == (a: SeriesFingerprint, b: SeriesFingerprint) -> Bool { a.low == b.low && a.high == b.high }
+}
+
+/// The per-process random secrets of ``SeriesFingerprint``.
+struct FingerprintSecrets: Sendable {
+    var a, b, c, d, e, f, g: UInt64
+
+    /// Drawn once per process.
+    static let process: FingerprintSecrets = {
+        var random = SystemRandomNumberGenerator()
+        // Odd secrets: a multiplier of zero would discard its other operand.
+        func odd() -> UInt64 { random.next() | 1 }
+        return FingerprintSecrets(a: odd(), b: odd(), c: odd(), d: odd(), e: odd(), f: odd(), g: odd())
+    }()
+}
+
+extension ByteKeyedTable {
+    /// Calls `body` with the value at `index`, borrowed in place (no copy of its members).
+    @inline(__always)
+    func withValue<R>(at index: Int, _ body: (borrowing Value) -> R) -> R {
+        entries.withUnsafeBufferPointer { body($0[index].value) }
+    }
+}
+
+extension Array {
+    /// Reallocates to `count` plus an eighth when more than a quarter (and 64 elements) would otherwise stay unused.
+    mutating func trimCapacity() {
+        let spare = capacity - count
+        guard spare > count / 4 + 64 else { return }
+        let target = count + count / 8 + 16
+        var trimmed: [Element] = []
+        trimmed.reserveCapacity(target)
+        trimmed.append(contentsOf: self)
+        self = trimmed
     }
 }

@@ -182,7 +182,17 @@ struct ConversionRun {
     let target: EMFTarget
     let scrapeTime: Int64
     let agentStart: Int64
+    /// `JSONWriter.integerLength(scrapeTime)`, for the size of every event at the scrape time.
+    let scrapeTimeLength: Int
     var report = ConversionReport()
+
+    init(config: CompiledConfiguration, target: EMFTarget, scrapeTime: Int64, agentStart: Int64) {
+        self.config = config
+        self.target = target
+        self.scrapeTime = scrapeTime
+        self.agentStart = agentStart
+        scrapeTimeLength = JSONWriter.integerLength(scrapeTime)
+    }
 
     /// How far a sample's own timestamp may lie before/after the scrape (CloudWatch Logs' window).
     static let maximumAgeMilliseconds: Int64 = 14 * 24 * 3_600_000

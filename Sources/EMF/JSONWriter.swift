@@ -116,36 +116,51 @@ enum JSONWriter {
 
     /// Appends a finite number. Precondition: `value.isFinite`.
     static func appendNumber(_ value: Double, to out: inout [UInt8]) {
+        withNumber(value) { out.append(contentsOf: $0) }
+    }
+
+    /// Calls `body` with the bytes ``appendNumber(_:to:)`` writes for `value`, from a stack buffer (no allocation).
+    /// Precondition: `value.isFinite`.
+    @inline(__always)
+    static func withNumber<R>(_ value: Double, _ body: (UnsafeRawBufferPointer) -> R) -> R {
         precondition(value.isFinite, "JSON cannot encode NaN or infinity")
         if value.magnitude < 1e15, value == value.rounded(.towardZero) {
-            appendInteger(Int64(value), to: &out)
-            return
+            return withInteger(Int64(value), body)
         }
-        var text = value.description
-        text.withUTF8 { utf8 in
-            var count = utf8.count
+        // `Double.write(to:)` formats exactly as `description` does (shortest round-trip), but hands the ASCII bytes
+        // to the stream from its own stack buffer instead of allocating a String for them.
+        var stream = NumberStream()
+        value.write(to: &stream)
+        return withUnsafeBytes(of: &stream.bytes) { buffer in
+            var count = stream.count
             // `description` writes integral values up to 2^53 as `9007199254740992.0`; JSON is happier without.
-            if count > 2, utf8[count - 2] == UInt8(ascii: "."), utf8[count - 1] == UInt8(ascii: "0") { count -= 2 }
-            out.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[0..<count]))
+            if count > 2, buffer[count - 2] == UInt8(ascii: "."), buffer[count - 1] == UInt8(ascii: "0") { count -= 2 }
+            return body(UnsafeRawBufferPointer(rebasing: buffer[0..<count]))
         }
     }
 
     /// Appends an integer in decimal without allocating.
     static func appendInteger(_ value: Int64, to out: inout [UInt8]) {
-        if value < 0 { out.append(UInt8(ascii: "-")) }
+        withInteger(value) { out.append(contentsOf: $0) }
+    }
+
+    /// Calls `body` with the decimal digits of `value` (with `-` when negative), from a stack buffer.
+    @inline(__always)
+    static func withInteger<R>(_ value: Int64, _ body: (UnsafeRawBufferPointer) -> R) -> R {
         var magnitude = value.magnitude
-        var digits: (UInt64, UInt64, UInt64) = (0, 0, 0)  // 24 bytes of scratch: UInt64.max has 20 digits
-        let count = withUnsafeMutableBytes(of: &digits) { buffer -> Int in
-            var n = 0
+        var digits: (UInt64, UInt64, UInt64) = (0, 0, 0)  // 24 bytes of scratch: "-" and UInt64.max's 20 digits
+        return withUnsafeMutableBytes(of: &digits) { buffer in
+            var start = buffer.count
             repeat {
-                buffer[n] = UInt8(ascii: "0") &+ UInt8(magnitude % 10)
+                start -= 1
+                buffer[start] = UInt8(ascii: "0") &+ UInt8(truncatingIfNeeded: magnitude % 10)
                 magnitude /= 10
-                n += 1
             } while magnitude > 0
-            return n
-        }
-        withUnsafeBytes(of: &digits) { buffer in
-            for i in stride(from: count - 1, through: 0, by: -1) { out.append(buffer[i]) }
+            if value < 0 {
+                start -= 1
+                buffer[start] = UInt8(ascii: "-")
+            }
+            return body(UnsafeRawBufferPointer(rebasing: buffer[start...]))
         }
     }
 
@@ -158,5 +173,76 @@ enum JSONWriter {
             n += 1
         } while magnitude > 0
         return n
+    }
+}
+
+/// Receives `Double.write(to:)`'s ASCII output into a fixed buffer (the shortest round-trip form of a `Double` has at
+/// most 24 characters; 32 are reserved).
+private struct NumberStream: TextOutputStream {
+    var bytes: (UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0)
+    var count = 0
+
+    mutating func write(_ string: String) {
+        for byte in string.utf8 { append(byte) }
+    }
+
+    mutating func _writeASCII(_ buffer: UnsafeBufferPointer<UInt8>) {
+        for byte in buffer { append(byte) }
+    }
+
+    @inline(__always)
+    private mutating func append(_ byte: UInt8) {
+        precondition(count < 32, "a Double has at most 24 characters")
+        withUnsafeMutableBytes(of: &bytes) { $0[count] = byte }
+        count += 1
+    }
+}
+
+/// Writes bytes into memory whose size was computed beforehand (an event's exact length): one bounds check per
+/// piece instead of `Array.append`'s uniqueness and capacity checks.
+struct UnsafeByteWriter {
+    private let base: UnsafeMutablePointer<UInt8>
+    private let capacity: Int
+    private(set) var count = 0
+
+    init(_ buffer: UnsafeMutableBufferPointer<UInt8>) {
+        base = buffer.baseAddress!
+        capacity = buffer.count
+    }
+
+    @inline(__always)
+    mutating func write(_ byte: UInt8) {
+        precondition(count < capacity, "event size accounting is off")
+        base[count] = byte
+        count += 1
+    }
+
+    @inline(__always)
+    mutating func write(_ bytes: UnsafeRawBufferPointer) {
+        let n = bytes.count
+        guard n > 0 else { return }
+        precondition(n <= capacity - count, "event size accounting is off")
+        UnsafeMutableRawPointer(base + count).copyMemory(from: bytes.baseAddress!, byteCount: n)
+        count += n
+    }
+
+    @inline(__always)
+    mutating func write(_ bytes: [UInt8]) {
+        bytes.withUnsafeBytes { write($0) }
+    }
+
+    @inline(__always)
+    mutating func write(_ bytes: ArraySlice<UInt8>) {
+        bytes.withUnsafeBytes { write($0) }
+    }
+
+    @inline(__always)
+    mutating func write(_ literal: StaticString) {
+        write(UnsafeRawBufferPointer(start: literal.utf8Start, count: literal.utf8CodeUnitCount))
+    }
+
+    @inline(__always)
+    mutating func writeInteger(_ value: Int64) {
+        JSONWriter.withInteger(value) { write($0) }
     }
 }

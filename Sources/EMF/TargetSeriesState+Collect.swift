@@ -73,22 +73,36 @@ extension TargetSeriesState {
         names.sweep(keeping: current)
         groups.sweep(keeping: current)
         if memos.count > batchCount { memos.removeLast(memos.count - batchCount) }
+        series.trimCapacity()
+        groups.trimCapacity()
+        memos.trimCapacity()
     }
 
     // MARK: Samples
 
     mutating func collect(_ batch: SampleBatch, arena: UnsafeRawBufferPointer, run: inout ConversionRun) {
         var currentFamily: Int32 = -1
+        let secrets = FingerprintSecrets.process
+        // The memo of a position holds if the same series text is there again: check every position first, in one
+        // pass over the memos.
+        let known = Swift.min(memos.count, batch.samples.count)
+        batch.samples.withUnsafeBufferPointer { samples in
+            memos.withUnsafeMutableBufferPointer { memos in
+                for index in 0..<known {
+                    let key = SeriesFingerprint(arena.slice(samples[index].seriesText), secrets: secrets)
+                    if memos[index].key != key { memos[index] = SampleMemo(key: key) }
+                }
+            }
+        }
+        if known < batch.samples.count {
+            memos.reserveCapacity(batch.samples.count)
+            for index in known..<batch.samples.count {
+                memos.append(SampleMemo(key: SeriesFingerprint(arena.slice(batch.samples[index].seriesText), secrets: secrets)))
+            }
+        }
+        run.report.samplesSeen += batch.samples.count
         for index in batch.samples.indices {
             let sample = batch.samples[index]
-            run.report.samplesSeen += 1
-            // The memo of this position holds if the same series text is here again.
-            let key = ByteKey(arena.slice(sample.seriesText))
-            if index < memos.count {
-                if memos[index].key != key { memos[index] = SampleMemo(key: key) }
-            } else {
-                memos.append(SampleMemo(key: key))
-            }
             if sample.family != currentFamily {
                 if currentFamily >= 0 { finishFamily(currentFamily, batch: batch, arena: arena, run: &run) }
                 currentFamily = sample.family
@@ -568,7 +582,7 @@ extension TargetSeriesState {
         for component in scratch.components {
             let sample = batch.samples[Int(component)]
             if !sample.value.isFinite { finite = false }
-            scratch.entryIndices.append(memoSeries(component))
+            scratch.entryIndices.append(memoSeries(component, batch: batch, arena: arena))
         }
         guard finite else {
             for entry in scratch.entryIndices {
@@ -630,14 +644,14 @@ extension TargetSeriesState {
 
     /// The delta-state entry of the series whose text is `text`, created (as new, or as known-but-cleared when
     /// it was evicted recently) on first use, and marked as seen.
-    private mutating func memoSeries(_ sampleIndex: Int32) -> Int {
+    private mutating func memoSeries(_ sampleIndex: Int32, batch: SampleBatch, arena: UnsafeRawBufferPointer) -> Int {
         let i = Int(sampleIndex)
         let known = Int(memos[i].series)
         if known >= 0 {
             series.touch(known, generation: generation)
             return known
         }
-        let index = seriesEntry(memos[i].key)
+        let index = seriesEntry(ByteKey(arena.slice(batch.samples[i].seriesText)))
         memos[i].series = Int32(index)
         return index
     }

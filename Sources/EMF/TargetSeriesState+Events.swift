@@ -76,7 +76,6 @@ extension TargetSeriesState {
         arena: UnsafeRawBufferPointer,
         run: ConversionRun
     ) {
-        scratch.labelsJSON.removeAll(keepingCapacity: true)
         scratch.scrapedLabels.removeAll(keepingCapacity: true)
         if pending.labelSample >= 0 {
             let sample = batch.samples[Int(pending.labelSample)]
@@ -122,31 +121,54 @@ extension TargetSeriesState {
         assert(checked == fast, "plainScraped disagrees with the labels")
         #endif
         if fast {
-            var i = 0
-            var j = 0
-            let scraped = scratch.scrapedLabels.count
-            while i < scraped || j < side.labels.count {
-                if i + j > 0 { scratch.labelsJSON.append(UInt8(ascii: ",")) }
-                if i < scraped {
-                    let label = batch.labels[Int(scratch.scrapedLabels[i])]
-                    let name = arena.slice(label.name)
-                    if j == side.labels.count || name.lexicographicallyPrecedes(side.labels[j].name) {
-                        scratch.labelsJSON.append(UInt8(ascii: "\""))
-                        scratch.labelsJSON.append(contentsOf: name)
-                        JSONWriter.appendLiteral("\":\"", to: &scratch.labelsJSON)
-                        scratch.labelsJSON.append(contentsOf: arena.slice(label.value))
-                        scratch.labelsJSON.append(UInt8(ascii: "\""))
-                        i += 1
-                        continue
+            // The exact length first (`"name":"value"` per label, commas between), then the bytes in place.
+            var length = Swift.max(0, scratch.scrapedLabels.count + side.labels.count - 1)
+            for labelIndex in scratch.scrapedLabels {
+                let label = batch.labels[Int(labelIndex)]
+                length += Int(label.name.count) + Int(label.value.count) + 5
+            }
+            for label in side.labels { length += label.entry.count }
+            // `labelsJSON` only grows: its first `labelsLength` bytes are the labels.
+            if scratch.labelsJSON.count < length {
+                scratch.labelsJSON.append(contentsOf: repeatElement(0, count: length - scratch.labelsJSON.count))
+            }
+            scratch.labelsLength = length
+            batch.labels.withUnsafeBufferPointer { labels in
+                scratch.scrapedLabels.withUnsafeBufferPointer { scraped in
+                    scratch.labelsJSON.withUnsafeMutableBufferPointer { buffer in
+                        var out = UnsafeByteWriter(buffer)
+                        var i = 0
+                        var j = 0
+                        while i < scraped.count || j < side.labels.count {
+                            if i + j > 0 { out.write(UInt8(ascii: ",")) }
+                            if i < scraped.count {
+                                let label = labels[Int(scraped[i])]
+                                let name = arena.slice(label.name)
+                                if j == side.labels.count
+                                    || side.labels[j].name.withUnsafeBytes({ compareBytes(name, $0) < 0 })
+                                {
+                                    out.write(UInt8(ascii: "\""))
+                                    out.write(name)
+                                    out.write("\":\"")
+                                    out.write(arena.slice(label.value))
+                                    out.write(UInt8(ascii: "\""))
+                                    i += 1
+                                    continue
+                                }
+                            }
+                            out.write(side.labels[j].entry)
+                            j += 1
+                        }
+                        precondition(out.count == length, "labels JSON length is off")
                     }
                 }
-                scratch.labelsJSON.append(contentsOf: side.labels[j].entry)
-                j += 1
             }
             return
         }
 
         // Anything else: exactly as the label set was merged when first seen.
+        scratch.labelsJSON.removeAll(keepingCapacity: true)
+        defer { scratch.labelsLength = scratch.labelsJSON.count }
         var scraped: [(name: String, value: String)] = []
         for labelIndex in scratch.scrapedLabels {
             let label = batch.labels[Int(labelIndex)]
@@ -196,7 +218,9 @@ extension TargetSeriesState {
                 shadowed.append(names[name].name)
             }
         }
-        let labelsJSON = shadowed.isEmpty ? scratch.labelsJSON : unshadow(group: group, shadowed: shadowed, run: &run)
+        let labelsJSON =
+            shadowed.isEmpty
+            ? scratch.labelsJSON[0..<scratch.labelsLength] : unshadow(group: group, shadowed: shadowed, run: &run)[...]
         let profile = Int(groups[group].profile)
 
         for slot in 0...pending.maxChunk {
@@ -213,7 +237,7 @@ extension TargetSeriesState {
     /// Calls `body` with each label of `labelsJSON` (`"name":"value"` entries separated by commas): the entry's
     /// byte range and the range of the name's content (between its quotes).
     private static func forEachLabel(
-        _ labelsJSON: [UInt8],
+        _ labelsJSON: ArraySlice<UInt8>,
         _ body: (_ entry: Range<Int>, _ name: Range<Int>) -> Bool
     ) {
         labelsJSON.withUnsafeBufferPointer { json in
@@ -253,7 +277,7 @@ extension TargetSeriesState {
         var found = false
         var index = 0
         let plain = isPlainName(metricName)
-        let json = scratch.labelsJSON
+        let json = scratch.labelsJSON[0..<scratch.labelsLength]
         Self.forEachLabel(json) { _, nameRange in
             if plain {
                 // Both plain ASCII: equal as Strings exactly when equal as bytes (`"name":` prefix without quote).
@@ -275,7 +299,7 @@ extension TargetSeriesState {
     /// Drops shadowed labels: re-encodes the labels without them and removes dimension sets using them.
     private mutating func unshadow(group: Int, shadowed: [String], run: inout ConversionRun) -> [UInt8] {
         var json: [UInt8] = []
-        let source = scratch.labelsJSON
+        let source = scratch.labelsJSON[0..<scratch.labelsLength]
         var index = 0
         Self.forEachLabel(source) { entry, nameRange in
             if !shadowed.contains(labelName(group: group, index: index, bytes: nameRange)) {
@@ -308,15 +332,17 @@ extension TargetSeriesState {
     private mutating func writeSlot(
         pending: PendingGroup,
         profile: Int,
-        labelsJSON: [UInt8],
+        labelsJSON: ArraySlice<UInt8>,
         run: inout ConversionRun,
         into events: inout [EMFLogEvent]
     ) {
-        let config = run.config
-        let limit = config.maxEventBytes
-        let namespaceLength = config.namespaceJSON.count
+        // Only the two members needed: copying the whole configuration would retain each of its references.
+        let limit = run.config.maxEventBytes
+        let namespaceJSON = run.config.namespaceJSON
+        let namespaceLength = namespaceJSON.count
         let empty = EventSize(
-            timestampLength: JSONWriter.integerLength(pending.timestamp),
+            timestampLength: pending.timestamp == run.scrapeTime
+                ? run.scrapeTimeLength : JSONWriter.integerLength(pending.timestamp),
             labelsLength: labelsJSON.count
         )
 
@@ -328,6 +354,33 @@ extension TargetSeriesState {
             appendField(scratch.metrics[Int(metric)])
         }
         scratch.fieldStart.append(Int32(scratch.fieldBytes.count))
+
+        // The usual case: the whole slot fits one event. The packing below would then put every metric into its
+        // first event in order (sizes only grow as metrics are added, so every prefix fits too): write that event
+        // directly.
+        do {
+            scratch.eventMetrics.removeAll(keepingCapacity: true)
+            scratch.eventDirectives.removeAll(keepingCapacity: true)
+            var size = empty
+            var fits = true
+            for position in scratch.slotMetrics.indices {
+                let setList = scratch.metrics[Int(scratch.slotMetrics[position])].setList
+                if setList >= 0, size.definitions == EMFLimits.metricsPerEvent {
+                    fits = false
+                    break
+                }
+                let exists = setList >= 0 && scratch.eventDirectives.contains(setList)
+                add(position: position, to: &size, directiveExists: exists, namespaceLength: namespaceLength)
+                scratch.eventMetrics.append(Int32(position))
+                if setList >= 0, !exists { scratch.eventDirectives.append(setList) }
+            }
+            if fits, size.total <= limit {
+                appendEvent(
+                    pending: pending, profile: profile, labelsJSON: labelsJSON, size: size,
+                    namespaceJSON: namespaceJSON, run: &run, into: &events)
+                return
+            }
+        }
 
         // Positions (into slotMetrics) still to write; a metric too large for an event on its own is dropped.
         var remaining: [Int32] = []
@@ -369,25 +422,9 @@ extension TargetSeriesState {
                 scratch.eventMetrics.append(position)
                 if setList >= 0, !exists { scratch.eventDirectives.append(setList) }
             }
-            let message = writeEvent(
-                timestamp: pending.timestamp,
-                labelsJSON: labelsJSON,
-                sizeHint: size.total,
-                config: config
-            )
-            assert(message.count == size.total, "event size accounting is off: \(message.count) vs \(size.total)")
-            run.report.events += 1
-            run.report.bytes += message.count
-            run.report.metricsEmitted += size.definitions
-            run.report.fieldsEmitted += size.fields - size.definitions
-            events.append(
-                EMFLogEvent(
-                    logGroupName: profiles[profile].logGroupName,
-                    logStreamName: profiles[profile].logStreamName,
-                    timestampMilliseconds: pending.timestamp,
-                    message: message
-                )
-            )
+            appendEvent(
+                pending: pending, profile: profile, labelsJSON: labelsJSON, size: size,
+                namespaceJSON: namespaceJSON, run: &run, into: &events)
             swap(&remaining, &next)
         }
 
@@ -396,6 +433,36 @@ extension TargetSeriesState {
         next.removeAll(keepingCapacity: true)
         swap(&remaining, &scratch.leftovers)
         swap(&next, &scratch.slotRemainder)
+    }
+
+    /// Writes the event of `scratch.eventMetrics` and `scratch.eventDirectives` (of `size`) and appends it.
+    private mutating func appendEvent(
+        pending: PendingGroup,
+        profile: Int,
+        labelsJSON: ArraySlice<UInt8>,
+        size: EventSize,
+        namespaceJSON: [UInt8],
+        run: inout ConversionRun,
+        into events: inout [EMFLogEvent]
+    ) {
+        let message = writeEvent(
+            timestamp: pending.timestamp,
+            labelsJSON: labelsJSON,
+            size: size.total,
+            namespaceJSON: namespaceJSON
+        )
+        run.report.events += 1
+        run.report.bytes += message.count
+        run.report.metricsEmitted += size.definitions
+        run.report.fieldsEmitted += size.fields - size.definitions
+        events.append(
+            EMFLogEvent(
+                logGroupName: profiles[profile].logGroupName,
+                logStreamName: profiles[profile].logStreamName,
+                timestampMilliseconds: pending.timestamp,
+                message: message
+            )
+        )
     }
 
     /// Adds the metric at `position` of `slotMetrics` to `size`, exactly as ``writeEvent`` writes it.
@@ -452,53 +519,65 @@ extension TargetSeriesState {
         scratch.fieldBytes.append(UInt8(ascii: "}"))
     }
 
-    /// The event of `scratch.eventMetrics` (positions into `slotMetrics`) and `scratch.eventDirectives`.
+    /// The event of `scratch.eventMetrics` (positions into `slotMetrics`) and `scratch.eventDirectives`, exactly
+    /// `size` bytes long (as ``EventSize`` computed it), written in place.
     private func writeEvent(
         timestamp: Int64,
-        labelsJSON: [UInt8],
-        sizeHint: Int,
-        config: CompiledConfiguration
+        labelsJSON: ArraySlice<UInt8>,
+        size: Int,
+        namespaceJSON: [UInt8]
     ) -> [UInt8] {
-        var out: [UInt8] = []
-        out.reserveCapacity(sizeHint)
-        out.append(UInt8(ascii: "{"))
-        var needsComma = false
-        if !scratch.eventDirectives.isEmpty {
-            JSONWriter.appendLiteral(Piece.awsOpen, to: &out)
-            JSONWriter.appendInteger(timestamp, to: &out)
-            JSONWriter.appendLiteral(Piece.metricsOpen, to: &out)
-            for (d, directive) in scratch.eventDirectives.enumerated() {
-                if d > 0 { out.append(UInt8(ascii: ",")) }
-                JSONWriter.appendLiteral(Piece.namespaceOpen, to: &out)
-                out.append(contentsOf: config.namespaceJSON)
-                JSONWriter.appendLiteral(Piece.dimensionsOpen, to: &out)
-                out.append(contentsOf: setLists.json[Int(directive)])
-                JSONWriter.appendLiteral(Piece.definitionsOpen, to: &out)
-                var first = true
-                for position in scratch.eventMetrics {
-                    let metric = scratch.metrics[Int(scratch.slotMetrics[Int(position)])]
-                    guard metric.setList == directive else { continue }
-                    if !first { out.append(UInt8(ascii: ",")) }
-                    first = false
-                    out.append(contentsOf: names[Int(metric.name)].definitionJSON)
+        [UInt8](unsafeUninitializedCapacity: size) { buffer, initialized in
+            var out = UnsafeByteWriter(buffer)
+            scratch.metrics.withUnsafeBufferPointer { metrics in
+                scratch.slotMetrics.withUnsafeBufferPointer { slotMetrics in
+                    out.write(UInt8(ascii: "{"))
+                    var needsComma = false
+                    if !scratch.eventDirectives.isEmpty {
+                        out.write(Piece.awsOpen)
+                        out.writeInteger(timestamp)
+                        out.write(Piece.metricsOpen)
+                        for (d, directive) in scratch.eventDirectives.enumerated() {
+                            if d > 0 { out.write(UInt8(ascii: ",")) }
+                            out.write(Piece.namespaceOpen)
+                            out.write(namespaceJSON)
+                            out.write(Piece.dimensionsOpen)
+                            out.write(setLists.json[Int(directive)])
+                            out.write(Piece.definitionsOpen)
+                            var first = true
+                            for position in scratch.eventMetrics {
+                                let metric = metrics[Int(slotMetrics[Int(position)])]
+                                guard metric.setList == directive else { continue }
+                                if !first { out.write(UInt8(ascii: ",")) }
+                                first = false
+                                names.withValue(at: Int(metric.name)) { out.write($0.definitionJSON) }
+                            }
+                            out.write(Piece.directiveClose)
+                        }
+                        out.write(Piece.awsClose)
+                        needsComma = true
+                    }
+                    if !labelsJSON.isEmpty {
+                        if needsComma { out.write(UInt8(ascii: ",")) }
+                        out.write(labelsJSON)
+                        needsComma = true
+                    }
+                    scratch.fieldBytes.withUnsafeBytes { fieldBytes in
+                        scratch.fieldStart.withUnsafeBufferPointer { fieldStart in
+                            for position in scratch.eventMetrics {
+                                if needsComma { out.write(UInt8(ascii: ",")) }
+                                needsComma = true
+                                let p = Int(position)
+                                out.write(
+                                    UnsafeRawBufferPointer(rebasing: fieldBytes[Int(fieldStart[p])..<Int(fieldStart[p + 1])]))
+                            }
+                        }
+                    }
+                    out.write(UInt8(ascii: "}"))
                 }
-                JSONWriter.appendLiteral(Piece.directiveClose, to: &out)
             }
-            JSONWriter.appendLiteral(Piece.awsClose, to: &out)
-            needsComma = true
+            precondition(out.count == size, "event size accounting is off: \(out.count) vs \(size)")
+            initialized = out.count
         }
-        if !labelsJSON.isEmpty {
-            if needsComma { out.append(UInt8(ascii: ",")) }
-            out.append(contentsOf: labelsJSON)
-            needsComma = true
-        }
-        for position in scratch.eventMetrics {
-            if needsComma { out.append(UInt8(ascii: ",")) }
-            needsComma = true
-            let p = Int(position)
-            out.append(contentsOf: scratch.fieldBytes[Int(scratch.fieldStart[p])..<Int(scratch.fieldStart[p + 1])])
-        }
-        out.append(UInt8(ascii: "}"))
-        return out
     }
 }

@@ -1,5 +1,11 @@
 import PromExposition
 
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#endif
+
 /// What the declarations make of one metric in one label set.
 enum Selection {
     /// Extracted with this interned list of dimension sets.
@@ -86,10 +92,9 @@ extension TargetSeriesState {
     }
 
     static func precedes(_ a: BatchLabel, _ b: BatchLabel, _ arena: UnsafeRawBufferPointer) -> Bool {
-        let an = arena.slice(a.name)
-        let bn = arena.slice(b.name)
-        if an.elementsEqual(bn) { return arena.slice(a.value).lexicographicallyPrecedes(arena.slice(b.value)) }
-        return an.lexicographicallyPrecedes(bn)
+        let byName = compareBytes(arena.slice(a.name), arena.slice(b.name))
+        if byName != 0 { return byName < 0 }
+        return compareBytes(arena.slice(a.value), arena.slice(b.value)) < 0
     }
 
     private static func appendLengthPrefixed(_ bytes: UnsafeRawBufferPointer, to key: inout [UInt8]) {
@@ -493,4 +498,19 @@ func mergeLabels(
     return result.map { (name: $0.key, value: $0.value) }.sorted {
         $0.name.utf8.lexicographicallyPrecedes($1.name.utf8)
     }
+}
+
+/// Compares two byte strings as `lexicographicallyPrecedes` orders them (unsigned bytes, a prefix first): negative,
+/// zero or positive.
+@inline(__always)
+func compareBytes(_ a: UnsafeRawBufferPointer, _ b: UnsafeRawBufferPointer) -> Int {
+    let common = Swift.min(a.count, b.count)
+    if common > 0 {
+        // Names usually differ in their first byte: no call then.
+        let first = Int(a[0]) - Int(b[0])
+        if first != 0 { return first }
+        let order = memcmp(a.baseAddress!, b.baseAddress!, common)
+        if order != 0 { return Int(order) }
+    }
+    return a.count - b.count
 }

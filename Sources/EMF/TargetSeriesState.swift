@@ -39,7 +39,8 @@ public struct TargetSeriesState: Sendable {
     var targetSide: TargetSide?
     var scratch = ConversionScratch()
     /// Per position in the previous batch: what its sample resolved to, so a target that writes the same series in
-    /// the same order (the usual case) costs one hash per sample instead of label sorting and three lookups.
+    /// the same order (the usual case) costs one fast fingerprint per sample (``SeriesFingerprint``) instead of
+    /// SipHash, label sorting and three lookups.
     var memos: [SampleMemo] = []
     /// Layout versions of `groups`, `names` and `series` the memos' indices refer to.
     var memoVersions: (groups: UInt32, names: UInt32, series: UInt32) = (0, 0, 0)
@@ -203,7 +204,9 @@ struct ConversionScratch: Sendable {
     var eventMetrics: [Int32] = []
     var eventDirectives: [Int32] = []
     var fieldBytes: [UInt8] = []
+    /// The current label set's JSON is `labelsJSON[0..<labelsLength]` (the array only grows).
     var labelsJSON: [UInt8] = []
+    var labelsLength = 0
     var scrapedLabels: [Int32] = []
     /// Per group index: the pending group at the scrape time (valid where `groupPendingStamp` is `stamp`), and the
     /// current family's unit (valid where `groupUnitStamp` is `unitStamp`): arrays instead of hashing.
@@ -325,8 +328,8 @@ struct TargetSide: Sendable {
 
 /// What one position of a batch resolved to (see ``TargetSeriesState/memos``); -1: not resolved yet.
 struct SampleMemo: Sendable {
-    /// The series text's key.
-    var key: ByteKey
+    /// The series text's fingerprint.
+    var key: SeriesFingerprint
     var group: Int32 = -1
     var name: Int32 = -1
     var series: Int32 = -1

@@ -123,7 +123,11 @@ struct ExpansionTemplate: Sendable, Hashable {
 
     /// Writes the expansion to `out` (which must hold ``expandedCount(slots:)`` bytes); returns bytes written.
     @discardableResult
-    func write(input: UnsafeBufferPointer<UInt8>, slots: UnsafeBufferPointer<Int>, to out: UnsafeMutablePointer<UInt8>) -> Int {
+    func write(
+        input: UnsafeBufferPointer<UInt8>,
+        slots: UnsafeBufferPointer<Int>,
+        to out: UnsafeMutablePointer<UInt8>
+    ) -> Int {
         var n = 0
         for segment in segments {
             switch segment {

@@ -47,8 +47,10 @@ public struct Labels: Sendable, Hashable, RandomAccessCollection, ExpressibleByD
 
     /// The value of `name`, or nil.
     public subscript(name: String) -> String? {
-        for label in elements where Labels.bytesEqual(label.name, name) { return label.value }
-        return nil
+        elements.withUnsafeBufferPointer { labels in
+            for i in labels.indices where Labels.bytesEqual(labels[i].name, name) { return labels[i].value }
+            return nil
+        }
     }
 
     public var description: String { "{" + elements.map(\.description).joined(separator: ", ") + "}" }
@@ -56,10 +58,13 @@ public struct Labels: Sendable, Hashable, RandomAccessCollection, ExpressibleByD
     /// Byte-wise equality (Go's `==` on strings), without Unicode canonical equivalence.
     @inline(__always)
     static func bytesEqual(_ a: String, _ b: String) -> Bool {
-        var a = a
-        var b = b
-        guard a.utf8.count == b.utf8.count else { return false }
-        return a.withUTF8 { x in b.withUTF8 { y in x.elementsEqual(y) } }
+        let x = a.utf8
+        let y = b.utf8
+        guard x.count == y.count else { return false }
+        let fast = x.withContiguousStorageIfAvailable { xs in
+            y.withContiguousStorageIfAvailable { ys in xs.elementsEqual(ys) }
+        }
+        return (fast ?? nil) ?? x.elementsEqual(y)
     }
 
     /// Byte-wise ordering (Go's `<` on strings).

@@ -14,8 +14,10 @@ struct LabelsBuilder {
 
     /// The current value, or "" when absent (Prometheus treats both the same).
     func get(_ name: String) -> String {
-        for label in added where Labels.bytesEqual(label.name, name) { return label.value }
-        if deleted.contains(where: { Labels.bytesEqual($0, name) }) { return "" }
+        if !added.isEmpty || !deleted.isEmpty {
+            for i in added.indices where Labels.bytesEqual(added[i].name, name) { return added[i].value }
+            for i in deleted.indices where Labels.bytesEqual(deleted[i], name) { return "" }
+        }
         return base[name] ?? ""
     }
 

@@ -127,7 +127,8 @@ struct RegexParser {
     private mutating func parsePerlGroup() throws(RelabelRegexError) -> RegexNode? {
         let start = pos
         let remaining = bytes.count - start
-        let startsWithP = remaining > 4 && bytes[start + 2] == UInt8(ascii: "P") && bytes[start + 3] == UInt8(ascii: "<")
+        let startsWithP =
+            remaining > 4 && bytes[start + 2] == UInt8(ascii: "P") && bytes[start + 3] == UInt8(ascii: "<")
         let startsWithName = remaining > 3 && bytes[start + 2] == UInt8(ascii: "<")
         if startsWithP || startsWithName {
             let nameStart = start + (startsWithP ? 4 : 3)
@@ -196,7 +197,12 @@ struct RegexParser {
     // MARK: - Repetition
 
     private mutating func applyRepeat(
-        _ op: UInt8, min: Int, max: Int, before: Int, lastRepeat: Int?, items: inout [RegexNode]
+        _ op: UInt8,
+        min: Int,
+        max: Int,
+        before: Int,
+        lastRepeat: Int?,
+        items: inout [RegexNode]
     ) throws(RelabelRegexError) {
         var greedy = !flags.contains(.nonGreedy)
         if pos < bytes.count && bytes[pos] == UInt8(ascii: "?") {

@@ -1,8 +1,8 @@
 /// The Pike VM (Go's `regexp/exec.go` machine): a Thompson NFA simulation carrying submatch positions per thread,
 /// with threads kept in priority order so the result is leftmost-first (Perl/Go), in O(text × program) time.
 ///
-/// All working memory comes from one `withUnsafeTemporaryAllocation` (stack for typical relabelling programs),
-/// so a match allocates nothing on the heap.
+/// All working memory comes from one block: on the stack for small programs, else a per-thread buffer
+/// (``ThreadScratch``), so a match allocates nothing on the heap in steady state.
 extension RegexProgram {
     /// Sentinel in the work stack marking an "explore this pc" entry (otherwise the entry restores a slot).
     private static let exploreMarker = Int.min
@@ -13,18 +13,19 @@ extension RegexProgram {
     ///   part); pass an empty buffer when only the yes/no answer is needed (the machine then stops at the first
     ///   match it finds). Must hold 0 or `2 * (captureCount + 1)` elements or fewer.
     /// - Returns: whether there is a match. Unanchored unless the expression begins with `^`/`\A`.
-    func pikeSearch(_ input: UnsafeBufferPointer<UInt8>, from start: Int, slots: UnsafeMutableBufferPointer<Int>) -> Bool {
+    func pikeSearch(
+        _ input: UnsafeBufferPointer<UInt8>,
+        from start: Int,
+        slots: UnsafeMutableBufferPointer<Int>
+    ) -> Bool {
         let n = instructions.count
         let ncap = slots.count
         let queueInts = 2 * n + n * ncap
         let stackInts = 2 * (2 * n + 2)
         let total = 2 * queueInts + stackInts + ncap
-        return withUnsafeTemporaryAllocation(of: Int.self, capacity: total) { buffer -> Bool in
-            // Force-unwrap: a temporary allocation of at least one element always has a base address.
-            let base = buffer.baseAddress!
+        return ThreadScratch.withInts(total) { base -> Bool in
             // The sparse-set trick tolerates garbage, but initialise so no uninitialised memory is read.
             base.initialize(repeating: 0, count: total)
-            defer { base.deinitialize(count: total) }
             var queueA = Queue(base: base, n: n, ncap: ncap)
             var queueB = Queue(base: base + queueInts, n: n, ncap: ncap)
             let stack = base + 2 * queueInts
@@ -33,8 +34,14 @@ extension RegexProgram {
             return instructions.withUnsafeBufferPointer { insts in
                 classes.withUnsafeBufferPointer { classes in
                     var machine = Machine(
-                        insts: insts, classes: classes, startPC: self.start, stack: stack, ncap: ncap, input: input,
-                        slots: slots)
+                        insts: insts,
+                        classes: classes,
+                        startPC: self.start,
+                        stack: stack,
+                        ncap: ncap,
+                        input: input,
+                        slots: slots
+                    )
                     return machine.run(from: start, startCap: startCap, &queueA, &queueB, anchored: anchoredStart)
                 }
             }
@@ -72,8 +79,12 @@ extension RegexProgram {
         var matched = false
 
         init(
-            insts: UnsafeBufferPointer<RegexInstruction>, classes: UnsafeBufferPointer<CompiledRuneClass>,
-            startPC: Int, stack: UnsafeMutablePointer<Int>, ncap: Int, input: UnsafeBufferPointer<UInt8>,
+            insts: UnsafeBufferPointer<RegexInstruction>,
+            classes: UnsafeBufferPointer<CompiledRuneClass>,
+            startPC: Int,
+            stack: UnsafeMutablePointer<Int>,
+            ncap: Int,
+            input: UnsafeBufferPointer<UInt8>,
             slots: UnsafeMutableBufferPointer<Int>
         ) {
             self.insts = insts
@@ -93,7 +104,10 @@ extension RegexProgram {
         }
 
         mutating func run(
-            from start: Int, startCap: UnsafeMutablePointer<Int>, _ a: inout Queue, _ b: inout Queue,
+            from start: Int,
+            startCap: UnsafeMutablePointer<Int>,
+            _ a: inout Queue,
+            _ b: inout Queue,
             anchored: Bool
         ) -> Bool {
             var runq = a
@@ -166,7 +180,12 @@ extension RegexProgram {
         /// instruction that consumes input (or matches). Iterative, with an explicit stack, so deep programs
         /// cannot overflow the call stack.
         mutating func add(
-            _ q: inout Queue, pc firstPC: Int, pos: Int, cap: UnsafeMutablePointer<Int>, previous: Int64, next: Int64
+            _ q: inout Queue,
+            pc firstPC: Int,
+            pos: Int,
+            cap: UnsafeMutablePointer<Int>,
+            previous: Int64,
+            next: Int64
         ) {
             stack[0] = firstPC
             stack[1] = RegexProgram.exploreMarker
@@ -198,7 +217,9 @@ extension RegexProgram {
                     case .nop:
                         pc = Int(inst.out)
                     case .empty:
-                        guard Self.assertionHolds(UInt8(inst.arg), previous: previous, next: next) else { break explore }
+                        guard Self.assertionHolds(UInt8(inst.arg), previous: previous, next: next) else {
+                            break explore
+                        }
                         pc = Int(inst.out)
                     case .save:
                         let slot = Int(inst.arg)

@@ -95,12 +95,17 @@ public struct RelabelConfiguration: Sendable, Hashable {
     private func validate() throws(RelabelConfigurationError) {
         let a = action
         if modulus == 0 && a == .hashMod {
-            throw RelabelConfigurationError(.missingModulus, "relabel configuration for hashmod requires non-zero modulus")
+            throw RelabelConfigurationError(
+                .missingModulus,
+                "relabel configuration for hashmod requires non-zero modulus"
+            )
         }
         let needsTarget: Set<Action> = [.replace, .hashMod, .lowercase, .uppercase, .keepEqual, .dropEqual]
         if needsTarget.contains(a) && targetLabel.isEmpty {
             throw RelabelConfigurationError(
-                .missingTargetLabel, "relabel configuration for \(a) action requires 'target_label' value")
+                .missingTargetLabel,
+                "relabel configuration for \(a) action requires 'target_label' value"
+            )
         }
         let hasReference = targetLabel.utf8.contains(UInt8(ascii: "$"))
         if a == .replace && !hasReference && !isValidName(targetLabel) {
@@ -118,30 +123,40 @@ public struct RelabelConfiguration: Sendable, Hashable {
         }
         if a == .labelMap && !isValidNameWithReferences(replacement) {
             throw RelabelConfigurationError(
-                .invalidReplacement, "\(goQuoted(replacement)) is invalid 'replacement' for \(a) action")
+                .invalidReplacement,
+                "\(goQuoted(replacement)) is invalid 'replacement' for \(a) action"
+            )
         }
         if a == .hashMod && !isValidName(targetLabel) {
             throw invalidTarget()
         }
         if a == .dropEqual || a == .keepEqual {
-            if regexIsSet || modulus != 0 || separator != Self.defaultSeparator || replacement != Self.defaultReplacement {
+            if regexIsSet || modulus != 0 || separator != Self.defaultSeparator
+                || replacement != Self.defaultReplacement
+            {
                 throw RelabelConfigurationError(
                     .unexpectedField,
-                    "\(a) action requires only 'source_labels' and `target_label`, and no other fields")
+                    "\(a) action requires only 'source_labels' and `target_label`, and no other fields"
+                )
             }
         }
         if a == .labelDrop || a == .labelKeep {
             if !sourceLabels.isEmpty || !targetLabel.isEmpty || modulus != 0 || separator != Self.defaultSeparator
                 || replacement != Self.defaultReplacement
             {
-                throw RelabelConfigurationError(.unexpectedField, "\(a) action requires only 'regex', and no other fields")
+                throw RelabelConfigurationError(
+                    .unexpectedField,
+                    "\(a) action requires only 'regex', and no other fields"
+                )
             }
         }
     }
 
     private func invalidTarget() -> RelabelConfigurationError {
         RelabelConfigurationError(
-            .invalidTargetLabel, "\(goQuoted(targetLabel)) is invalid 'target_label' for \(action) action")
+            .invalidTargetLabel,
+            "\(goQuoted(targetLabel)) is invalid 'target_label' for \(action) action"
+        )
     }
 
     /// `model.LabelName.IsValid` under the configured scheme.
@@ -182,7 +197,8 @@ public struct RelabelConfiguration: Sendable, Hashable {
     public static func == (lhs: RelabelConfiguration, rhs: RelabelConfiguration) -> Bool {
         lhs.sourceLabels == rhs.sourceLabels && lhs.separator == rhs.separator && lhs.regex == rhs.regex
             && lhs.regexIsSet == rhs.regexIsSet && lhs.modulus == rhs.modulus && lhs.targetLabel == rhs.targetLabel
-            && lhs.replacement == rhs.replacement && lhs.action == rhs.action && lhs.nameValidation == rhs.nameValidation
+            && lhs.replacement == rhs.replacement && lhs.action == rhs.action
+            && lhs.nameValidation == rhs.nameValidation
     }
 
     public func hash(into hasher: inout Hasher) {

@@ -10,20 +10,49 @@
 /// (`go_.*|process_.*`) and `(.*)` — are answered without running the automaton, as Prometheus's
 /// `FastRegexMatcher` does. Matching never allocates: the automaton's memory is taken from the stack.
 public struct RelabelRegex: Sendable, Hashable, CustomStringConvertible {
-    /// The pattern as written (without Prometheus's anchors).
-    public let pattern: String
-    /// What was compiled: `^(?s:pattern)$` for relabelling, else ``pattern``.
-    public let expression: String
-    /// Whether this is a relabelling (full-match) expression.
-    public let isAnchored: Bool
-    /// Go's `SubexpNames`: index 0 is the whole match, unnamed groups are `""`.
-    public let captureNames: [String]
+    /// Everything compiled, behind one reference so copies cost a single retain on hot paths.
+    private final class Storage: Sendable {
+        let pattern: String
+        let expression: String
+        let isAnchored: Bool
+        let captureNames: [String]
+        let program: RegexProgram
+        /// Boolean fast path: the (anchored) expression is one of these globs.
+        let globs: [Glob]?
+        /// `(glob)`: group 1 spans the whole match, so no automaton is needed for submatches either.
+        let groupIsWholeMatch: Bool
 
-    let program: RegexProgram
-    /// Boolean fast path: the (anchored) expression is one of these globs.
-    private let globs: [Glob]?
-    /// `(glob)`: group 1 spans the whole match, so no automaton is needed for submatches either.
-    private let groupIsWholeMatch: Bool
+        init(
+            pattern: String,
+            expression: String,
+            isAnchored: Bool,
+            captureNames: [String],
+            program: RegexProgram,
+            globs: [Glob]?,
+            groupIsWholeMatch: Bool
+        ) {
+            self.pattern = pattern
+            self.expression = expression
+            self.isAnchored = isAnchored
+            self.captureNames = captureNames
+            self.program = program
+            self.globs = globs
+            self.groupIsWholeMatch = groupIsWholeMatch
+        }
+    }
+
+    private let storage: Storage
+
+    /// The pattern as written (without Prometheus's anchors).
+    public var pattern: String { storage.pattern }
+    /// What was compiled: `^(?s:pattern)$` for relabelling, else ``pattern``.
+    public var expression: String { storage.expression }
+    /// Whether this is a relabelling (full-match) expression.
+    public var isAnchored: Bool { storage.isAnchored }
+    /// Go's `SubexpNames`: index 0 is the whole match, unnamed groups are `""`.
+    public var captureNames: [String] { storage.captureNames }
+
+    var program: RegexProgram { storage.program }
 
     /// The relabelling default, `(.*)`.
     public static let `default`: RelabelRegex = {
@@ -46,11 +75,7 @@ public struct RelabelRegex: Sendable, Hashable, CustomStringConvertible {
     private init(pattern: String, expression: String, anchored: Bool) throws(RelabelRegexError) {
         var parser = RegexParser(expression)
         let node = try parser.parse().simplified()
-        self.pattern = pattern
-        self.expression = expression
-        self.isAnchored = anchored
-        self.captureNames = parser.captureNames
-        self.program = try RegexProgram(node, captureCount: parser.captureNames.count - 1)
+        let program = try RegexProgram(node, captureCount: parser.captureNames.count - 1)
 
         var globs: [Glob]? = nil
         var wholeGroup = false
@@ -61,8 +86,15 @@ public struct RelabelRegex: Sendable, Hashable, CustomStringConvertible {
             globs = Glob.make(inner)
             if globs != nil, parser.captureNames.count == 2, case .capture(1, _, _) = inner { wholeGroup = true }
         }
-        self.globs = globs
-        self.groupIsWholeMatch = wholeGroup
+        self.storage = Storage(
+            pattern: pattern,
+            expression: expression,
+            isAnchored: anchored,
+            captureNames: parser.captureNames,
+            program: program,
+            globs: globs,
+            groupIsWholeMatch: wholeGroup
+        )
     }
 
     /// Number of capture groups (Go's `NumSubexp`).
@@ -89,9 +121,11 @@ public struct RelabelRegex: Sendable, Hashable, CustomStringConvertible {
 
     /// Whether the bytes match (see ``matches(_:)``).
     public func matches(bytes: UnsafeBufferPointer<UInt8>) -> Bool {
-        if let globs {
-            for glob in globs where glob.matches(bytes) { return true }
-            return false
+        if let globs = storage.globs {
+            return globs.withUnsafeBufferPointer { globs in
+                for i in globs.indices where globs[i].matches(bytes) { return true }
+                return false
+            }
         }
         return program.pikeSearch(bytes, from: 0, slots: UnsafeMutableBufferPointer(start: nil, count: 0))
     }
@@ -115,7 +149,7 @@ public struct RelabelRegex: Sendable, Hashable, CustomStringConvertible {
 
     /// Go's `ReplaceAllString`-free core: finds the first match, filling `slots` (2 per group, -1 if unset).
     func search(_ input: UnsafeBufferPointer<UInt8>, from start: Int, slots: UnsafeMutableBufferPointer<Int>) -> Bool {
-        if groupIsWholeMatch, start == 0, let globs {
+        if storage.groupIsWholeMatch, start == 0, let globs = storage.globs {
             guard globs.contains(where: { $0.matches(input) }) else { return false }
             for i in 0..<slots.count { slots[i] = i % 2 == 0 ? 0 : input.count }
             return true
@@ -201,7 +235,9 @@ struct Glob: Sendable {
             if let last = segments.last, last.1.isEmpty {
                 // `.*.+` is one run.
                 segments[segments.count - 1].0 = Wildcard(
-                    nonEmpty: last.0.nonEmpty || nonEmpty, matchesNewline: last.0.matchesNewline && matchesNewline)
+                    nonEmpty: last.0.nonEmpty || nonEmpty,
+                    matchesNewline: last.0.matchesNewline && matchesNewline
+                )
             } else {
                 segments.append((wildcard, []))
             }
@@ -216,22 +252,26 @@ struct Glob: Sendable {
         guard text.count >= head.count, Self.equal(text, 0, head) else { return false }
         var pos = head.count
         if segments.isEmpty { return pos == text.count }
-        for (k, (wildcard, literal)) in segments.enumerated() {
-            let earliest = pos + (wildcard.nonEmpty ? 1 : 0)
-            let found: Int
-            if k == segments.count - 1 {
-                found = text.count - literal.count
-                guard found >= earliest, Self.equal(text, found, literal) else { return false }
-            } else {
-                guard let f = Self.find(literal, in: text, from: earliest) else { return false }
-                found = f
+        return segments.withUnsafeBufferPointer { segments in
+            for k in segments.indices {
+                let wildcard = segments[k].0
+                let earliest = pos + (wildcard.nonEmpty ? 1 : 0)
+                let literalCount = segments[k].1.count
+                let found: Int
+                if k == segments.count - 1 {
+                    found = text.count - literalCount
+                    guard found >= earliest, Self.equal(text, found, segments[k].1) else { return false }
+                } else {
+                    guard let f = Self.find(segments[k].1, in: text, from: earliest) else { return false }
+                    found = f
+                }
+                if !wildcard.matchesNewline {
+                    for i in pos..<found where text[i] == 0x0A { return false }
+                }
+                pos = found + literalCount
             }
-            if !wildcard.matchesNewline {
-                for i in pos..<found where text[i] == 0x0A { return false }
-            }
-            pos = found + literal.count
+            return true
         }
-        return true
     }
 
     @inline(__always)

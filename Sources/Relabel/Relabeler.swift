@@ -34,20 +34,33 @@ public struct Relabeler: Sendable {
         return process(&copy) ? copy : nil
     }
 
-    /// A rule with its templates parsed once.
-    private struct Rule: Sendable {
-        let configuration: RelabelConfiguration
+    /// A rule with its templates parsed once; a class so walking the rules costs one retain per rule, not one
+    /// per field.
+    private final class Rule: Sendable {
+        let action: RelabelConfiguration.Action
+        let sourceLabels: [String]
+        let separator: String
+        let regex: RelabelRegex
+        let modulus: UInt64
+        let targetLabel: String
+        let nameValidation: RelabelConfiguration.NameValidation
         let target: ExpansionTemplate
         let replacement: ExpansionTemplate
         /// Prometheus's shortcut for the default regex with literal target and replacement.
         let isStaticReplace: Bool
 
         init(_ configuration: RelabelConfiguration) {
-            self.configuration = configuration
+            action = configuration.action
+            sourceLabels = configuration.sourceLabels
+            separator = configuration.separator
+            regex = configuration.regex
+            modulus = configuration.modulus
+            targetLabel = configuration.targetLabel
+            nameValidation = configuration.nameValidation
             let names = configuration.regex.captureNames
-            self.target = ExpansionTemplate(configuration.targetLabel, captureNames: names)
-            self.replacement = ExpansionTemplate(configuration.replacement, captureNames: names)
-            self.isStaticReplace =
+            target = ExpansionTemplate(configuration.targetLabel, captureNames: names)
+            replacement = ExpansionTemplate(configuration.replacement, captureNames: names)
+            isStaticReplace =
                 !configuration.regexIsSet && !configuration.targetLabel.utf8.contains(UInt8(ascii: "$"))
                 && !configuration.replacement.utf8.contains(UInt8(ascii: "$"))
         }
@@ -56,20 +69,21 @@ public struct Relabeler: Sendable {
     // MARK: - One rule
 
     private func apply(_ rule: Rule, to builder: inout LabelsBuilder) -> Bool {
-        let c = rule.configuration
+        let c = rule
         switch c.action {
         case .labelMap, .labelDrop, .labelKeep:
             applyToNames(rule, &builder)
             return true
         default:
-            return withJoinedValue(c.sourceLabels, c.separator, builder) { value in
+            return withJoinedValue(c.sourceLabels, c.separator, &builder) { value, builder in
                 applyToValue(rule, value, &builder)
             }
         }
     }
 
-    private func applyToValue(_ rule: Rule, _ value: UnsafeBufferPointer<UInt8>, _ builder: inout LabelsBuilder) -> Bool {
-        let c = rule.configuration
+    private func applyToValue(_ rule: Rule, _ value: UnsafeBufferPointer<UInt8>, _ builder: inout LabelsBuilder) -> Bool
+    {
+        let c = rule
         switch c.action {
         case .drop:
             return !c.regex.matches(bytes: value)
@@ -96,7 +110,7 @@ public struct Relabeler: Sendable {
     }
 
     private func replace(_ rule: Rule, _ value: UnsafeBufferPointer<UInt8>, _ builder: inout LabelsBuilder) {
-        let c = rule.configuration
+        let c = rule
         if value.isEmpty && rule.isStaticReplace {
             var replacement = rule.replacement.literalText
             replacement.withUTF8 { set(c.targetLabel, $0, &builder) }
@@ -107,7 +121,7 @@ public struct Relabeler: Sendable {
             guard c.regex.search(value, from: 0, slots: slots) else { return }
             let found = UnsafeBufferPointer(slots)
             let targetName = rule.target.isLiteral ? c.targetLabel : rule.target.expand(input: value, slots: found)
-            guard c.isValidName(targetName) else { return }
+            guard RelabelConfiguration.isValidName(targetName, c.nameValidation) else { return }
             let count = rule.replacement.expandedCount(slots: found)
             if count == 0 {
                 if !builder.get(targetName).isEmpty || recordsIdenticalWrites { builder.delete(targetName) }
@@ -122,7 +136,7 @@ public struct Relabeler: Sendable {
     }
 
     private func applyToNames(_ rule: Rule, _ builder: inout LabelsBuilder) {
-        let c = rule.configuration
+        let c = rule
         builder.forEach { builder, label in
             var name = label.name
             name.withUTF8 { nameBytes in
@@ -158,16 +172,20 @@ public struct Relabeler: Sendable {
         return string.withUTF8 { $0.elementsEqual(bytes) }
     }
 
-    /// Calls `body` with the source label values joined by `separator`, without allocating.
+    /// Calls `body` with the source label values joined by `separator`, without allocating. The values are read
+    /// before `body` runs, so `body` may change the labels.
     private func withJoinedValue<R>(
-        _ names: [String], _ separator: String, _ builder: LabelsBuilder, _ body: (UnsafeBufferPointer<UInt8>) -> R
+        _ names: [String],
+        _ separator: String,
+        _ builder: inout LabelsBuilder,
+        _ body: (UnsafeBufferPointer<UInt8>, inout LabelsBuilder) -> R
     ) -> R {
         switch names.count {
         case 0:
-            return body(UnsafeBufferPointer(start: nil, count: 0))
+            return body(UnsafeBufferPointer(start: nil, count: 0), &builder)
         case 1:
             var value = builder.get(names[0])
-            return value.withUTF8 { body($0) }
+            return value.withUTF8 { body($0, &builder) }
         default:
             var separator = separator
             var total = separator.utf8.count * (names.count - 1)
@@ -190,7 +208,7 @@ public struct Relabeler: Sendable {
                             }
                         }
                     }
-                    return body(UnsafeBufferPointer(rebasing: buffer[0..<n]))
+                    return body(UnsafeBufferPointer(rebasing: buffer[0..<n]), &builder)
                 }
             }
         }
@@ -199,7 +217,11 @@ public struct Relabeler: Sendable {
 
 /// Go's `strings.ToLower`/`ToUpper`: simple (one-to-one) case mapping per code point.
 enum CaseMapping {
-    static func withMapped<R>(_ value: UnsafeBufferPointer<UInt8>, upper: Bool, _ body: (UnsafeBufferPointer<UInt8>) -> R) -> R {
+    static func withMapped<R>(
+        _ value: UnsafeBufferPointer<UInt8>,
+        upper: Bool,
+        _ body: (UnsafeBufferPointer<UInt8>) -> R
+    ) -> R {
         if value.allSatisfy({ $0 < 0x80 }) {
             return withUnsafeTemporaryAllocation(of: UInt8.self, capacity: max(value.count, 1)) { out in
                 for (i, b) in value.enumerated() {

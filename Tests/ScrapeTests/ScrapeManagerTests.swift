@@ -68,14 +68,17 @@ struct ScrapeManagerTests {
         try await client.shutdown()
     }
 
-    static func job(_ name: String, interval: Duration = .milliseconds(300)) -> ScrapeConfiguration {
-        ScrapeConfiguration(jobName: name, scrapeInterval: interval, scrapeTimeout: interval)
+    /// A fast interval. The timeout is also the connect deadline for a refused target (AsyncHTTPClient keeps
+    /// retrying the connection until it), so it stays short unless a test asks for more.
+    static func job(_ name: String, interval: Duration = .milliseconds(300), timeout: Duration? = nil) -> ScrapeConfiguration {
+        ScrapeConfiguration(jobName: name, scrapeInterval: interval, scrapeTimeout: timeout ?? interval)
     }
 
     @Test func unchangedTargetsKeepTheirLoopsAcrossUpdates() async throws {
         try await withManager { port, updates, handler, _ in
-            let a = ScrapeTarget(job: Self.job("a"), address: "127.0.0.1:\(port)")
-            let b = ScrapeTarget(job: Self.job("b"), address: "127.0.0.1:\(port)")
+            // A timeout a loaded test machine never hits: this test is about loops, not deadlines.
+            let a = ScrapeTarget(job: Self.job("a", timeout: .seconds(5)), address: "127.0.0.1:\(port)")
+            let b = ScrapeTarget(job: Self.job("b", timeout: .seconds(5)), address: "127.0.0.1:\(port)")
             updates.yield([a])
             try await waitUntil { handler.scrapes("a").count >= 2 }
             updates.yield([a, b])

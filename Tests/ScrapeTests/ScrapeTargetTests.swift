@@ -27,7 +27,7 @@ struct ScrapeTargetTests {
         #expect(target.instance == "api-1")
     }
 
-    @Test func reservedLabelsSetPathAndParamsAndAreDropped() {
+    @Test func reservedLabelsSetSchemePathAndParamsAndAreDropped() {
         var job = ScrapeConfiguration(jobName: "bench")
         job.params = ["module": ["a", "b"]]
         let target = ScrapeTarget(
@@ -36,7 +36,8 @@ struct ScrapeTargetTests {
                 "__metrics_path__": "/t/3/metrics", "__param_module": "x", "__param_target": "h 1",
                 "__scheme__": "https", "instance": "target-3",
             ])
-        #expect(target.url == "http://127.0.0.1:8080/t/3/metrics?module=x&module=b&target=h%201")
+        #expect(target.url == "https://127.0.0.1:8080/t/3/metrics?module=x&module=b&target=h%201")
+        #expect(target.scheme == .https)
         #expect(target.labels.map(\.name) == ["instance", "job"])
         #expect(target.instance == "target-3")
         let other = ScrapeTarget(job: job, address: "127.0.0.1:8080", extraLabels: ["__metrics_path__": "/t/4/metrics"])

@@ -41,6 +41,48 @@ let benchmarks: @Sendable () -> Void = {
             blackHole(converter.convert(batch, target: target, state: &state, scrapeTimeMilliseconds: time, synthetic: [], into: &events))
         }
     }
+
+    // The agent benchmark's shape: a 2,000-series kube-like target, every metric selected with [[job, instance]],
+    // converted scrape after scrape (counter deltas exist). Divide the per-iteration figures by 2,000 for per sample.
+    let kube = KubeLikeTarget(index: 3, series: 2_000)
+    let kubeScrapes: [SampleBatch] = (0..<8).map { k in
+        var batch = SampleBatch()
+        do {
+            try ExpositionParser.parse(kube.body(scrape: k), format: .text, into: &batch)
+        } catch {
+            fatalError("the generated target parses: \(error)")
+        }
+        return batch
+    }
+    let kubeRun = KubeRun()
+    let kubeTarget = EMFTarget(jobName: "kube", labels: [("job", "kube"), ("instance", "127.0.0.1:18003")])
+
+    Benchmark(
+        "EMF steady-state conversion of a 2,000-series kube-like target",
+        configuration: .init(metrics: [.wallClock, .throughput, .mallocCountTotal], scalingFactor: .one, maxDuration: .seconds(3))
+    ) { benchmark in
+        // The state lives across the harness's runs of this closure: only the first run pays for the baselines.
+        let run = kubeRun
+        if run.time == 0 {
+            run.time = 1_700_000_010_000
+            // Two warm-up scrapes: the first stores baselines, the second is the first steady-state one.
+            for k in 0..<2 {
+                var events: [EMFLogEvent] = []
+                _ = converter.convert(kubeScrapes[k], target: kubeTarget, state: &run.state, scrapeTimeMilliseconds: run.time, synthetic: [], into: &events)
+                run.time += 10_000
+            }
+            run.next = 2
+        }
+        benchmark.startMeasurement()
+        for _ in benchmark.scaledIterations {
+            run.time += 10_000
+            // The agent hands the events to the sink and starts with a fresh array each scrape.
+            var events: [EMFLogEvent] = []
+            blackHole(converter.convert(kubeScrapes[run.next], target: kubeTarget, state: &run.state, scrapeTimeMilliseconds: run.time, synthetic: [], into: &events))
+            blackHole(events)
+            run.next = (run.next + 1) % kubeScrapes.count
+        }
+    }
 }
 
 /// The node exporter capture from the shared corpus (`PROMWATCH_CORPUS`, else `../../shared/corpus` from the
@@ -67,3 +109,10 @@ func getenvString(_ name: String) -> String? {
 #if canImport(Glibc)
 import Glibc
 #endif
+
+/// The kube-like benchmark's state between the harness's runs of the benchmark closure (one run at a time).
+final class KubeRun: @unchecked Sendable {
+    var state = TargetSeriesState()
+    var time: Int64 = 0
+    var next = 0
+}

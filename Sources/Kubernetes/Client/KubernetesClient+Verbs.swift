@@ -126,7 +126,8 @@ extension KubernetesClient {
         if let fieldManager { query.append(("fieldManager", fieldManager)) }
         if force { query.append(("force", "true")) }
         if case .apply = patch, fieldManager == nil {
-            throw KubernetesError(code: .badRequest, message: "server-side apply needs a field manager")
+            // The API server answers 422 to this; fail the same way without the round trip.
+            throw KubernetesError(code: .invalid, message: "server-side apply needs a field manager")
         }
         let body = try encode(patch.body, path)
         return try decode(T.self, try await send(Request(method: .PATCH, path: path, query: query, body: body, contentType: patch.contentType)), path)
