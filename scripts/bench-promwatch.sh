@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Runs `promwatch agent` on a plain Prometheus scrape config, for the peer-agent scrape benchmark
-# (/work/shared/bench/agents/scrape_bench.sh), selecting every scraped metric as vmagent forwards everything.
+# (../shared/bench/agents/scrape_bench.sh), selecting every scraped metric as vmagent forwards everything.
 #
 #   bench-promwatch.sh PROMETHEUS_CONFIG PORT DATA_DIR stdout
 #   bench-promwatch.sh PROMETHEUS_CONFIG PORT DATA_DIR cloudwatch LOGS_ENDPOINT_URL

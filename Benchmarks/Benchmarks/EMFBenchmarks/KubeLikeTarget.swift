@@ -1,4 +1,4 @@
-/// A deterministic scrape body shaped like the agent benchmark's targets (`/work/shared/bench/agents/gen_targets.py`):
+/// A deterministic scrape body shaped like the agent benchmark's targets (`../shared/bench/agents/gen_targets.py`):
 /// Go runtime and process metrics, HTTP counters and histograms, gRPC counters, node CPU and filesystem gauges, then
 /// cAdvisor and kube-state-metrics pod series with long label values (nearly every series its own label set),
 /// exactly `series` samples, text format 0.0.4. Scrape `k` of the same target has the same series in the same
