@@ -117,13 +117,12 @@ public final class WorkQueue<Item: Hashable & Sendable>: ServiceLifecycle.Servic
 
     /// Queues `item` now.
     public func add(_ item: Item) {
-        let waiter = shared.withLock { shared -> CheckedContinuation<Item?, Never>? in
-            guard shared.state.add(item), !shared.waiters.isEmpty else { return nil }
-            let waiter = shared.waiters.removeFirst()
-            return shared.state.next().map { _ in waiter }
+        // A waiting worker gets the oldest queued item (taken under the lock), resumed outside it.
+        let handOff = shared.withLock { shared -> (CheckedContinuation<Item?, Never>, Item)? in
+            guard shared.state.add(item), !shared.waiters.isEmpty, let next = shared.state.next() else { return nil }
+            return (shared.waiters.removeFirst(), next)
         }
-        // `next()` above already took the item for this waiter.
-        waiter?.resume(returning: item)
+        if let (waiter, next) = handOff { waiter.resume(returning: next) }
     }
 
     /// Queues `item` after `delay` (once `run()` is running).
