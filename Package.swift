@@ -217,7 +217,10 @@ let package = Package(
             swiftSettings: strictSettings),
         .testTarget(
             name: "DiscoveryTests",
-            dependencies: ["Discovery", "Kubernetes", "PromwatchConfig", "PromwatchTestSupport", "Relabel", "Scrape"],
+            dependencies: [
+                "Discovery", "Kubernetes", "PromwatchConfig", "PromwatchTestSupport", "Relabel", "Scrape",
+                .product(name: "Yams", package: "Yams"),
+            ],
             swiftSettings: strictSettings),
         .testTarget(name: "SigV4Tests", dependencies: ["SigV4", "PromwatchTestSupport"], swiftSettings: strictSettings),
         .testTarget(

@@ -1,4 +1,5 @@
 import Discovery
+import Yams
 import Foundation
 import Kubernetes
 import PromwatchConfig
@@ -76,5 +77,46 @@ struct ShippedPodConfigTests {
     ])
     func podsThatDoNotAskOrDoNotRunAreNotScraped(annotations: [String: String], phase: String) throws {
         #expect(try targets(Self.pod(annotations: annotations, phase: phase)).isEmpty)
+    }
+}
+
+/// `deploy/kubernetes/agent-daemonset.yaml`: least-privilege RBAC for pod discovery, and DaemonSet mode wired.
+struct DaemonSetManifestTests {
+    static func documents() throws -> [[String: Any]] {
+        let path = TestPaths.repositoryRoot.appendingPathComponent("deploy/kubernetes/agent-daemonset.yaml").path
+        let text = try String(contentsOfFile: path, encoding: .utf8)
+        return try Yams.load_all(yaml: text).compactMap { $0 as? [String: Any] }
+    }
+
+    static func document(kind: String) throws -> [String: Any] {
+        try #require(try documents().first { $0["kind"] as? String == kind }, "no \(kind)")
+    }
+
+    @Test func theClusterRoleOnlyReadsPods() throws {
+        let role = try Self.document(kind: "ClusterRole")
+        let rules = try #require(role["rules"] as? [[String: Any]])
+        #expect(rules.count == 1)
+        #expect(rules[0]["apiGroups"] as? [String] == [""])
+        #expect(rules[0]["resources"] as? [String] == ["pods"])
+        #expect(Set(rules[0]["verbs"] as? [String] ?? []) == ["get", "list", "watch"])
+        // What the shipped configuration discovers is what the role allows.
+        let job = try ShippedPodConfigTests.job()
+        #expect(job.kubernetesSDConfigs.map(\.role) == [.pod])
+    }
+
+    @Test func theDaemonSetPassesItsNodeNameAndRunsUnprivileged() throws {
+        let daemonSet = try Self.document(kind: "DaemonSet")
+        let podSpec = try #require(((daemonSet["spec"] as? [String: Any])?["template"] as? [String: Any])?["spec"] as? [String: Any])
+        #expect(podSpec["serviceAccountName"] as? String == "promwatch-agent")
+        let container = try #require((podSpec["containers"] as? [[String: Any]])?.first)
+        let env = container["env"] as? [[String: Any]] ?? []
+        let nodeName = env.first { $0["name"] as? String == "NODE_NAME" }
+        let fieldPath = ((nodeName?["valueFrom"] as? [String: Any])?["fieldRef"] as? [String: Any])?["fieldPath"] as? String
+        #expect(fieldPath == "spec.nodeName")
+        let security = container["securityContext"] as? [String: Any]
+        #expect(security?["allowPrivilegeEscalation"] as? Bool == false)
+        #expect(security?["readOnlyRootFilesystem"] as? Bool == true)
+        #expect((podSpec["securityContext"] as? [String: Any])?["runAsNonRoot"] as? Bool == true)
+        #expect((container["args"] as? [String])?.prefix(3) == ["agent", "--config", "/etc/promwatch/promwatch.yaml"])
     }
 }
