@@ -137,10 +137,19 @@ final class EventLog: Sendable {
                         (try? await cluster.client.get(Lease.self, name: "promwatch-controller", namespace: cluster.namespace))?.spec?.holderIdentity == "a"
                     }
                     // Someone else takes the lease (as after a partition): a's next renewal sees another holder.
-                    var lease = try await cluster.client.get(Lease.self, name: "promwatch-controller", namespace: cluster.namespace)
-                    lease.spec?.holderIdentity = "intruder"
-                    lease.spec?.renewTime = LeaseLockState.microTime(Date())
-                    _ = try await cluster.client.update(lease)
+                    // a renews every 300 ms, so this write may race a renewal: re-read and retry on 409.
+                    var taken = false
+                    while !taken {
+                        var lease = try await cluster.client.get(Lease.self, name: "promwatch-controller", namespace: cluster.namespace)
+                        lease.spec?.holderIdentity = "intruder"
+                        lease.spec?.renewTime = LeaseLockState.microTime(Date())
+                        do {
+                            _ = try await cluster.client.update(lease)
+                            taken = true
+                        } catch let error as KubernetesError where error.code == .conflict {
+                            continue
+                        }
+                    }
                     try await group.next()
                 }
             }

@@ -53,7 +53,7 @@ public struct LeaseElector: Sendable {
         // Acquire.
         while true {
             try Task.checkCancellation()
-            if try await tryAcquireOrRenew(&lock) { break }
+            if try await tryAcquireOrRenew(&lock) == .held { break }
             try await sleep(timings.retryPeriod)
         }
         logger.info("Became leader")
@@ -84,11 +84,16 @@ public struct LeaseElector: Sendable {
         while true {
             try await sleep(timings.retryPeriod)
             do {
-                if try await tryAcquireOrRenew(&lock) {
+                switch try await tryAcquireOrRenew(&lock) {
+                case .held:
                     lastRenewal = now()
                     continue
+                case .heldByOther:
+                    throw LeadershipLost(reason: "another holder has the lease")
+                case .raced:
+                    // Someone wrote the Lease between our read and write: a failed attempt, not yet a loss.
+                    logger.debug("Lease renewal raced another write; retrying")
                 }
-                throw LeadershipLost(reason: "another holder has the lease")
             } catch let error as KubernetesError {
                 logger.warning("Lease renewal failed", metadata: ["error": "\(error)"])
             }
@@ -98,8 +103,18 @@ public struct LeaseElector: Sendable {
         }
     }
 
-    /// One attempt: returns whether we hold the lease now. A 409 (someone else wrote first) is `false`.
-    private func tryAcquireOrRenew(_ lock: inout LeaseLockState) async throws(KubernetesError) -> Bool {
+    /// What one acquire-or-renew attempt found.
+    private enum Attempt {
+        /// We hold the lease (acquired or renewed).
+        case held
+        /// Another holder's lease is valid.
+        case heldByOther
+        /// Our write lost a race (409): try again next period.
+        case raced
+    }
+
+    /// One attempt to acquire or renew the lease.
+    private func tryAcquireOrRenew(_ lock: inout LeaseLockState) async throws(KubernetesError) -> Attempt {
         var lease: Lease?
         do {
             lease = try await client.get(Lease.self, name: name, namespace: namespace)
@@ -108,25 +123,25 @@ public struct LeaseElector: Sendable {
         }
         switch lock.decide(lease: lease, now: now(), wallTime: wallClock()) {
         case .heldByOther:
-            return false
+            return .heldByOther
         case .create(let spec):
             do {
                 _ = try await client.create(Lease(metadata: ObjectMeta(name: name, namespace: namespace), spec: spec))
             } catch where error.code == .alreadyExists || error.code == .conflict {
-                return false
+                return .raced
             }
             lock.wrote(spec, now: now())
-            return true
+            return .held
         case .update(let spec):
             var updated = lease!  // `.update` is only decided for an existing lease
             updated.spec = spec
             do {
                 _ = try await client.update(updated)
             } catch where error.code == .conflict {
-                return false
+                return .raced
             }
             lock.wrote(spec, now: now())
-            return true
+            return .held
         }
     }
 
