@@ -36,7 +36,7 @@ struct TransportTests {
         }) { server in
             let response = try await AsyncHTTPClientTransport().send(
                 AWSHTTPRequest(method: "POST", url: server.endpoint + "/x", headers: [("Host", "custom.example:9")], body: Array("hi".utf8)),
-                timeout: .seconds(5), logger: logger)
+                timeout: .seconds(60), logger: logger)
             #expect(response.status == 404)
             #expect(String(decoding: response.body, as: UTF8.self) == "echo:hi")
             #expect(response.header("X-AMZN-REQUESTID") == "r")
@@ -49,7 +49,7 @@ struct TransportTests {
         try await LocalHTTPServer.withServer(handler: { _ in LocalHTTPResponse(body: Array(repeating: 0x41, count: 10_000)) }) { server in
             let error = try await #require(throws: AWSError.self) {
                 try await AsyncHTTPClientTransport(maximumResponseBytes: 1000).send(
-                    AWSHTTPRequest(method: "GET", url: server.endpoint), timeout: .seconds(5), logger: logger)
+                    AWSHTTPRequest(method: "GET", url: server.endpoint), timeout: .seconds(60), logger: logger)
             }
             #expect(error.code == .invalidResponse)
         }

@@ -47,7 +47,7 @@ struct TestCluster: Sendable {
         var emulatorConfiguration = emulatorConfiguration
         emulatorConfiguration.initialNamespaces.append(namespace)
         return try await KubernetesAPIEmulator.withEmulator(configuration: emulatorConfiguration) { emulator in
-            let configuration = KubernetesConfiguration(server: emulator.baseURL, credentials: credentials, requestTimeout: .seconds(10))
+            let configuration = KubernetesConfiguration(server: emulator.baseURL, credentials: credentials, requestTimeout: .seconds(60))
             let client = try KubernetesClient(configuration: configuration, logger: logger)
             return try await body(TestCluster(configuration: configuration, client: client, namespace: namespace, emulator: emulator))
         }
