@@ -125,6 +125,19 @@ struct CredentialChainTests {
         #expect(error.message.contains("instance metadata"))
     }
 
+    @Test func metadataServiceTimeoutIsReadAndChecked() throws {
+        let provider = try #require(
+            try InstanceMetadataCredentialProvider.fromEnvironment(
+                ["AWS_METADATA_SERVICE_TIMEOUT": "2.5"], transport: AsyncHTTPClientTransport(), logger: logger))
+        #expect(provider.timeout == .milliseconds(2500))
+        let error = try #require(throws: AWSError.self) {
+            try InstanceMetadataCredentialProvider.fromEnvironment(
+                ["AWS_METADATA_SERVICE_TIMEOUT": "soon"], transport: AsyncHTTPClientTransport(), logger: logger)
+        }
+        #expect(error.code == .invalidConfiguration)
+        #expect(error.message.contains("AWS_METADATA_SERVICE_TIMEOUT"))
+    }
+
     @Test func webIdentityNeedsARole() async throws {
         let error = try await #require(throws: AWSError.self) {
             try await chain(["AWS_WEB_IDENTITY_TOKEN_FILE": "/tmp/token"]).credentials()
@@ -204,7 +217,10 @@ struct LocalCredentialEndpointTests {
     @Test func instanceMetadataV2() async throws {
         let creds = FakeCredentials(accessKeyID: "ASIAIMDS", secretAccessKey: "i-secret", token: "i-token", expiration: Self.expiration)
         try await FakeInstanceMetadataService.withService(role: "node-role", credentials: creds) { server in
-            let environment = ["AWS_EC2_METADATA_SERVICE_ENDPOINT": server.endpoint, "HOME": "/nonexistent"]
+            let environment = [
+                "AWS_EC2_METADATA_SERVICE_ENDPOINT": server.endpoint, "HOME": "/nonexistent",
+                "AWS_METADATA_SERVICE_TIMEOUT": "30",  // a loaded test machine, not a slow metadata service
+            ]
             let chain = DefaultCredentialProvider.chain(environment: environment, region: "eu-west-1", logger: logger)
             let credentials = try await chain.credentials()
             #expect(credentials.accessKeyID == "ASIAIMDS")

@@ -139,7 +139,8 @@ public struct ContainerCredentialProvider: AWSCredentialProvider {
 /// `/latest/meta-data/iam/security-credentials/`, then that role's credentials.
 ///
 /// From the environment: `AWS_EC2_METADATA_DISABLED=true` turns it off; `AWS_EC2_METADATA_SERVICE_ENDPOINT`
-/// overrides the endpoint (`AWS_EC2_METADATA_SERVICE_ENDPOINT_MODE=IPv6` picks `http://[fd00:ec2::254]`).
+/// overrides the endpoint (`AWS_EC2_METADATA_SERVICE_ENDPOINT_MODE=IPv6` picks `http://[fd00:ec2::254]`);
+/// `AWS_METADATA_SERVICE_TIMEOUT` (seconds, default 1) is each call's deadline, as in the AWS SDKs.
 /// An unreachable endpoint counts as "not configured" so the chain reports that no credentials were found.
 public struct InstanceMetadataCredentialProvider: AWSCredentialProvider {
     public var endpoint: AWSEndpoint
@@ -172,7 +173,14 @@ public struct InstanceMetadataCredentialProvider: AWSCredentialProvider {
         } else if environment["AWS_EC2_METADATA_SERVICE_ENDPOINT_MODE"]?.lowercased() == "ipv6" {
             endpoint = AWSEndpoint(scheme: "http", host: "fd00:ec2::254")
         }
-        return InstanceMetadataCredentialProvider(endpoint: endpoint, transport: transport, logger: logger)
+        var timeout = Duration.seconds(1)
+        if let text = environment["AWS_METADATA_SERVICE_TIMEOUT"], !text.isEmpty {
+            guard let seconds = Double(text), seconds > 0 else {
+                throw AWSError(.invalidConfiguration, "AWS_METADATA_SERVICE_TIMEOUT \"\(text)\" is not a positive number of seconds")
+            }
+            timeout = .milliseconds(Int64(seconds * 1000))
+        }
+        return InstanceMetadataCredentialProvider(endpoint: endpoint, transport: transport, timeout: timeout, logger: logger)
     }
 
     private func call(
