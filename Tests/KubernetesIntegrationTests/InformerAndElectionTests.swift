@@ -81,7 +81,8 @@ final class EventLog: Sendable {
 }
 
 @Suite(.timeLimit(.minutes(2))) struct LeaderElectionTests {
-    static let timings = LeaderElectionTimings(leaseDuration: .seconds(3), renewDeadline: .seconds(2), retryPeriod: .milliseconds(300))
+    // A quick retry period, and lease and renew deadlines long enough that a loaded machine never misses them.
+    static let timings = LeaderElectionTimings(leaseDuration: .seconds(15), renewDeadline: .seconds(10), retryPeriod: .milliseconds(300))
 
     func elector(_ cluster: TestCluster, _ identity: String) -> LeaseElector {
         LeaseElector(client: cluster.client, namespace: cluster.namespace, name: "promwatch-controller", identity: identity, timings: Self.timings, logger: TestCluster.logger)
@@ -105,7 +106,7 @@ final class EventLog: Sendable {
                         leading.withLock { $0.append("b") }
                     }
                 }
-                // b must wait while a holds the lease, and take over once a releases it (well before 3 s expiry).
+                // b must wait while a holds the lease, and take over once a releases it (well before its 15 s expiry).
                 try await Task.sleep(for: .milliseconds(900))
                 #expect(leading.withLock { $0 } == ["a"])
                 try await TestCluster.eventually("b to lead after the release") { leading.withLock { $0 } == ["a", "b"] }
