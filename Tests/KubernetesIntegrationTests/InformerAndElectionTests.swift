@@ -70,7 +70,8 @@ final class EventLog: Sendable {
                 _ = try await cluster.client.create(configMap("new", namespace: cluster.namespace))
                 emulator.compactHistory()
                 emulator.clearFaults()
-                try await TestCluster.eventually("the relist") { informer.cache.count == 2 && informer.cache.get("\(cluster.namespace)/new") != nil }
+                // The informer may be in its backoff (0.8 s doubling) from the failed watches: allow for it.
+                try await TestCluster.eventually("the relist", timeout: .seconds(90)) { informer.cache.count == 2 && informer.cache.get("\(cluster.namespace)/new") != nil }
                 #expect(informer.cache.get("\(cluster.namespace)/stays")?.data == ["v": "2"])
                 let afterSync = Array(log.all.dropFirst(2))
                 #expect(Set(afterSync) == ["updated stays 2", "deleted goes", "added new"])
