@@ -115,15 +115,3 @@ private func percentEncode(_ string: String) -> String {
     }
     return out
 }
-
-/// Targets from `static_configs`.
-public enum StaticDiscovery {
-    /// Every target of every job's `static_configs`, in configuration order.
-    public static func targets(for jobs: [ScrapeConfiguration]) -> [ScrapeTarget] {
-        jobs.flatMap { job in
-            job.staticConfigs.flatMap { group in
-                group.targets.map { ScrapeTarget(job: job, address: $0, extraLabels: group.labels) }
-            }
-        }
-    }
-}

@@ -44,19 +44,6 @@ struct ScrapeTargetTests {
         #expect(target.id != other.id)
     }
 
-    @Test func staticDiscoveryExpandsEveryGroup() {
-        var job = ScrapeConfiguration(jobName: "node")
-        job.staticConfigs = [
-            StaticConfiguration(targets: ["a:1", "b:2"], labels: ["rack": "r1"]),
-            StaticConfiguration(targets: ["c:3"]),
-        ]
-        let targets = StaticDiscovery.targets(for: [job])
-        #expect(targets.map(\.address) == ["a:1", "b:2", "c:3"])
-        #expect(targets[0].labels.contains(TargetLabel(name: "rack", value: "r1")))
-        #expect(!targets[2].labels.contains { $0.name == "rack" })
-        #expect(Set(targets.map(\.id)).count == 3)
-    }
-
     @Test func stableHashDependsOnIdentityOnly() {
         let a = ScrapeTarget(job: ScrapeConfiguration(jobName: "x"), address: "h:1")
         let b = ScrapeTarget(job: ScrapeConfiguration(jobName: "x"), address: "h:1")

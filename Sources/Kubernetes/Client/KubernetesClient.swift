@@ -97,6 +97,7 @@ public struct KubernetesClient: Sendable {
             if status == 401, !refreshed, token != nil {
                 // The token may have rotated or expired: fetch a new one and try once more.
                 refreshed = true
+                logger.debug("Token refused (401); fetching a fresh one", metadata: ["kubernetes.path": "\(request.path)"])
                 tokens.invalidate()
                 continue
             }
