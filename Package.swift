@@ -90,7 +90,7 @@ let package = Package(
         .target(
             name: "Scrape",
             dependencies: [
-                "PromExposition", "PromwatchConfig",
+                "PromExposition", "PromwatchConfig", "Relabel",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),

@@ -26,18 +26,23 @@ struct EMFScrapeHandler: ScrapeResultHandler {
             target: EMFTarget(
                 jobName: target.jobName,
                 labels: target.labels.map { (name: $0.name, value: $0.value) },
-                honorLabels: target.job.honorLabels,
+                // After metric_relabel_configs the samples carry every label the rules set; the target's labels
+                // only fill in (see ScrapeReport.metricRelabeled).
+                honorLabels: target.job.honorLabels || !target.job.metricRelabelConfigs.isEmpty,
                 honorTimestamps: target.job.honorTimestamps,
                 discoveredAfterStartup: discoveredAfterStartup),
             metrics: AgentMetrics.JobCounters(job: target.jobName))
     }
 
     func handle(target: ScrapeTarget, outcome: ScrapeOutcome, batch: SampleBatch, state: inout TargetState) async {
+        var scraped = 0
+        if case .success(let report) = outcome.result { scraped = report.samplesScraped }
         // Target health as Prometheus synthesizes it; emitted only when a declaration selects these names.
         let synthetic = [
             SyntheticSample(name: "up", value: outcome.isUp ? 1 : 0),
             SyntheticSample(name: "scrape_duration_seconds", value: outcome.durationSeconds),
-            SyntheticSample(name: "scrape_samples_scraped", value: Double(batch.samples.count)),
+            SyntheticSample(name: "scrape_samples_scraped", value: Double(scraped)),
+            SyntheticSample(name: "scrape_samples_post_metric_relabeling", value: Double(batch.samples.count)),
         ]
         state.events.removeAll(keepingCapacity: true)
         state.events.reserveCapacity(state.lastEventCount)

@@ -457,37 +457,12 @@ func mergeLabels(
     target: EMFTarget,
     config: CompiledConfiguration
 ) -> [(name: String, value: String)] {
-    var result: [String: String] = [:]
-    for label in scraped where !label.value.isEmpty && result[label.name] == nil {
-        result[label.name] = label.value
-    }
     var targetLabels = target.labels
     if !targetLabels.contains(where: { $0.name == "job" }) {
         targetLabels.append((name: "job", value: target.jobName))
     }
     targetLabels.sort { $0.name.utf8.lexicographicallyPrecedes($1.name.utf8) }
-    if target.honorLabels {
-        for label in targetLabels where !label.value.isEmpty && result[label.name] == nil {
-            result[label.name] = label.value
-        }
-    } else {
-        // Prometheus `mutateSampleLabels`: target labels win; conflicting scraped values become `exported_<name>`,
-        // shortest names first, prefixing again while the name is taken.
-        var conflicts: [(name: String, value: String)] = []
-        for label in targetLabels {
-            if let existing = result[label.name] { conflicts.append((label.name, existing)) }
-            result[label.name] = label.value.isEmpty ? nil : label.value
-        }
-        conflicts = conflicts.enumerated().sorted {
-            $0.element.name.utf8.count != $1.element.name.utf8.count
-                ? $0.element.name.utf8.count < $1.element.name.utf8.count : $0.offset < $1.offset
-        }.map(\.element)
-        for conflict in conflicts {
-            var name = conflict.name
-            repeat { name = "exported_" + name } while result[name] != nil
-            result[name] = conflict.value
-        }
-    }
+    var result = TargetLabelMerge.merge(scraped: scraped, target: targetLabels, honorLabels: target.honorLabels)
     if let clusterName = config.clusterName, !clusterName.isEmpty, result["ClusterName"] == nil {
         result["ClusterName"] = clusterName
     }

@@ -209,7 +209,6 @@ enum Schemas {
 
     static let scrapeConfig: KeySchema = {
         let unsupportedKeys = [
-            "metric_relabel_configs": "not implemented yet; select metrics with emf.metric_declaration",
             "oauth2": "use authorization or basic_auth",
             "scrape_config_files": "list the scrape configs in the file itself",
         ]
@@ -237,6 +236,7 @@ enum Schemas {
                 "honor_labels", "honor_timestamps", "basic_auth", "authorization", "bearer_token", "bearer_token_file",
                 "tls_config", "sample_limit", "label_limit", "body_size_limit", "label_name_length_limit",
                 "label_value_length_limit", "scrape_protocols", "kubernetes_sd_configs", "relabel_configs",
+                "metric_relabel_configs",
             ],
             unsupported: unsupported
         )

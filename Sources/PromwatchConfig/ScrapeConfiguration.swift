@@ -47,6 +47,9 @@ public struct ScrapeConfiguration: Sendable, Hashable {
     public var kubernetesSDConfigs: [KubernetesSDConfiguration] = []
     /// `relabel_configs`: applied to every discovered (and static) target before it is scraped.
     public var relabelConfigs: [RelabelConfiguration] = []
+    /// `metric_relabel_configs`: applied to every scraped sample (its labels merged with the target's, and
+    /// `__name__`) before `sample_limit`, `label_limit` and the EMF conversion.
+    public var metricRelabelConfigs: [RelabelConfiguration] = []
     public var honorLabels: Bool
     public var honorTimestamps: Bool
     public var basicAuth: BasicAuth?

@@ -129,6 +129,7 @@ enum ScrapeParser {
             }
         }
         if let rules = mapping["relabel_configs"] { job.relabelConfigs = try relabelConfigs(rules) }
+        if let rules = mapping["metric_relabel_configs"] { job.metricRelabelConfigs = try relabelConfigs(rules) }
         if let honor = mapping["honor_labels"] { job.honorLabels = try honor.bool() }
         if let honor = mapping["honor_timestamps"] { job.honorTimestamps = try honor.bool() }
 

@@ -111,6 +111,8 @@ public struct ScrapeManager<Handler: ScrapeResultHandler, C: Clock>: Service whe
         defer { self.health.remove(target.id) }
 
         var state = handler.makeState(for: target, discoveredAfterStartup: discoveredAfterStartup)
+        // Compiled once per loop: the rules' regular expressions are not rebuilt for every scrape.
+        let metricRelabeling = MetricRelabeling(job: target.job)
         let scrapes = Counter(label: "promwatch_scrapes_total", dimensions: [("scrape_job", target.jobName)])
         let samplesCounter = Counter(label: "promwatch_scraped_samples_total", dimensions: [("scrape_job", target.jobName)])
         let bytesCounter = Counter(label: "promwatch_scraped_bytes_total", dimensions: [("scrape_job", target.jobName)])
@@ -126,7 +128,18 @@ public struct ScrapeManager<Handler: ScrapeResultHandler, C: Clock>: Service whe
             var batch = batchPool.take()
             defer { batchPool.give(&batch) }
             do {
-                result = .success(try await scraper.scrape(target, into: &batch))
+                var report = try await scraper.scrape(target, into: &batch)
+                if let metricRelabeling {
+                    var relabeled = batchPool.take()
+                    let applied = metricRelabeling.apply(
+                        to: batch, target: target, honorLabels: target.job.honorLabels, into: &relabeled)
+                    swap(&batch, &relabeled)
+                    batchPool.give(&relabeled)
+                    try MetricRelabeling.checkLimits(applied, job: target.job)
+                    report.metricRelabeled = true
+                    report.samplesDroppedByRelabeling = applied.dropped
+                }
+                result = .success(report)
             } catch {
                 result = .failure(error)
                 batch.removeAll()
@@ -142,8 +155,8 @@ public struct ScrapeManager<Handler: ScrapeResultHandler, C: Clock>: Service whe
                 if health.state != .up { logger.info("target is up") }
                 health.state = .up
                 health.lastError = nil
-                health.samplesScraped = batch.samples.count
-                samplesCounter.increment(by: batch.samples.count)
+                health.samplesScraped = report.samplesScraped
+                samplesCounter.increment(by: report.samplesScraped)
                 bytesCounter.increment(by: report.bodyBytes)
                 upGauge.record(1)
             case .failure(let error):

@@ -11,8 +11,16 @@ public struct ScrapeReport: Sendable {
     public var format: ExpositionFormat
     /// Body bytes after decompression.
     public var bodyBytes: Int
+    /// Samples the target exposed (Prometheus's `scrape_samples_scraped`), before `metric_relabel_configs`.
+    public var samplesScraped = 0
     /// Protobuf histograms skipped because they carry only native-histogram data.
     public var nativeHistogramsSkipped = 0
+    /// Whether the job's `metric_relabel_configs` rewrote the batch. Its samples then hold their final labels,
+    /// except target labels the rules left unchanged: convert it with `honor_labels` semantics, so those are added
+    /// back and every label the rules set is kept.
+    public var metricRelabeled = false
+    /// Samples `metric_relabel_configs` dropped.
+    public var samplesDroppedByRelabeling = 0
 }
 
 /// Performs single scrapes over HTTP and parses the body as it streams in.
@@ -33,90 +41,57 @@ public struct Scraper: Sendable {
 
     /// Scrapes `target` once, parsing into `batch` (emptied first). The whole scrape, body included, must finish
     /// within the job's `scrape_timeout`.
+    ///
+    /// The body is parsed on the connection's event loop as each part arrives (``ScrapeResponseParser``), so a
+    /// scrape costs one hand-over to the caller's task instead of one per body part.
     /// - Throws: ``ScrapeError`` naming why the target is down; `batch` is then incomplete and must be discarded.
     public func scrape(_ target: ScrapeTarget, into batch: inout SampleBatch) async throws(ScrapeError) -> ScrapeReport {
-        batch.removeAll()
         let job = target.job
-        var request = HTTPClientRequest(url: target.url)
-        request.headers.add(name: "Accept", value: Self.acceptHeader(for: job))
-        request.headers.add(name: "Accept-Encoding", value: "gzip")
-        request.headers.add(name: "User-Agent", value: userAgent)
-        request.headers.add(
-            name: "X-Prometheus-Scrape-Timeout-Seconds", value: String(job.scrapeTimeout.secondsValue))
+        var headers = HTTPHeaders()
+        headers.reserveCapacity(6)
+        headers.add(name: "Accept", value: Self.acceptHeader(for: job))
+        headers.add(name: "Accept-Encoding", value: "gzip")
+        headers.add(name: "User-Agent", value: userAgent)
+        headers.add(name: "X-Prometheus-Scrape-Timeout-Seconds", value: String(job.scrapeTimeout.secondsValue))
         if let authorization = try Self.authorizationHeader(for: job) {
-            request.headers.add(name: "Authorization", value: authorization)
+            headers.add(name: "Authorization", value: authorization)
         }
-        if target.scheme == .https {
-            request.tlsConfiguration = try Self.tlsConfiguration(for: job.tlsConfig)
-        }
-
-        let timeout = job.scrapeTimeout
-        let preparedRequest = request
-        let box = BatchBox(batch)
-        defer { batch = box.batch }
+        let request: HTTPClient.Request
         do {
-            return try await withDeadline(timeout) {
-                try await Self.fetch(preparedRequest, target: target, client: self.client, into: box)
-            }
+            request = try HTTPClient.Request(
+                url: target.url, method: .GET, headers: headers,
+                tlsConfiguration: target.scheme == .https ? try Self.tlsConfiguration(for: job.tlsConfig) : nil)
         } catch let error as ScrapeError {
             throw error
-        } catch is DeadlineExceeded {
-            throw ScrapeError(.timeout, "scrape timed out after \(timeout.secondsValue)s")
+        } catch {
+            throw ScrapeError(.connection, "invalid scrape URL \(target.url): \(error)")
+        }
+
+        // Moved, not copied: the parser must own the batch's buffers uniquely to reuse their capacity.
+        var owned = SampleBatch()
+        swap(&owned, &batch)
+        owned.removeAll()
+        let responseParser = ScrapeResponseParser(target: target, batch: consume owned)
+        let timeout = job.scrapeTimeout
+        let task = client.execute(
+            request: request, delegate: responseParser, eventLoop: .indifferent,
+            deadline: .now() + timeout.timeAmount)
+        do {
+            let report = try await withTaskCancellationHandler {
+                try await task.futureResult.get()
+            } onCancel: {
+                task.cancel()
+            }
+            // The request has completed: the parser is no longer touched on the event loop.
+            batch = responseParser.takeBatch()
+            return report
+        } catch let error as ScrapeError {
+            throw error
         } catch let error as HTTPClientError where error == .deadlineExceeded || error == .readTimeout {
             throw ScrapeError(.timeout, "scrape timed out after \(timeout.secondsValue)s")
         } catch {
             throw ScrapeError(.connection, "\(error)")
         }
-    }
-
-    private static func fetch(
-        _ request: HTTPClientRequest, target: ScrapeTarget, client: HTTPClient, into box: BatchBox
-    ) async throws -> ScrapeReport {
-        let job = target.job
-        let response = try await client.execute(request, timeout: job.scrapeTimeout.timeAmount)
-        guard (200..<300).contains(response.status.code) else {
-            throw ScrapeError(.httpStatus, "server returned HTTP status \(response.status)")
-        }
-        let format = ExpositionFormat(contentType: response.headers.first(name: "Content-Type"))
-        var parser = Self.makeParser(format: format, job: job)
-        var bodyBytes = 0
-        let sampleLimit = job.sampleLimit
-        for try await chunk in response.body {
-            bodyBytes += chunk.readableBytes
-            if job.bodySizeLimit > 0, bodyBytes > job.bodySizeLimit {
-                throw ScrapeError(
-                    .bodyTooLarge, "body size limit exceeded: more than \(job.bodySizeLimit) bytes")
-            }
-            do {
-                try chunk.withUnsafeReadableBytes { bytes throws(ExpositionParseError) in
-                    try parser.parse(bytes, into: &box.batch)
-                }
-            } catch {
-                throw Self.parseFailure(error, job: job)
-            }
-            if sampleLimit > 0, box.batch.samples.count > sampleLimit {
-                throw ScrapeError(.sampleLimit, "sample_limit exceeded: more than \(sampleLimit) samples")
-            }
-        }
-        do {
-            try parser.finish(into: &box.batch)
-        } catch {
-            throw Self.parseFailure(error, job: job)
-        }
-        if sampleLimit > 0, box.batch.samples.count > sampleLimit {
-            throw ScrapeError(.sampleLimit, "sample_limit exceeded: more than \(sampleLimit) samples")
-        }
-        if job.labelLimit > 0 {
-            let targetLabels = target.labels.count
-            if let sample = box.batch.samples.first(where: { Int($0.labelCount) + targetLabels > job.labelLimit }) {
-                throw ScrapeError(
-                    .labelLimit,
-                    "label_limit exceeded: \(box.batch.string(sample.name)) has \(Int(sample.labelCount) + targetLabels) labels (limit \(job.labelLimit))"
-                )
-            }
-        }
-        return ScrapeReport(
-            format: format, bodyBytes: bodyBytes, nativeHistogramsSkipped: parser.nativeHistogramsSkipped)
     }
 
     static func authorizationHeader(for job: ScrapeConfiguration) throws(ScrapeError) -> String? {
@@ -160,33 +135,6 @@ public struct Scraper: Sendable {
             tls.certificateVerification = .none
         }
         return tls
-    }
-}
-
-/// Lets the body-reading closure (which must be `@Sendable` to run in a task group) fill the caller's batch.
-/// It is touched by one task at a time: the fetch task writes, and the caller reads only after the group ends.
-private final class BatchBox: @unchecked Sendable {
-    var batch: SampleBatch
-    init(_ batch: SampleBatch) { self.batch = batch }
-}
-
-struct DeadlineExceeded: Error {}
-
-/// Runs `operation`, cancelling it and throwing ``DeadlineExceeded`` once `timeout` has passed.
-func withDeadline<T: Sendable>(
-    _ timeout: Duration, _ operation: @escaping @Sendable () async throws -> T
-) async throws -> T {
-    try await withThrowingTaskGroup(of: T?.self) { group in
-        group.addTask { try await operation() }
-        group.addTask {
-            try await Task.sleep(for: timeout)
-            return nil
-        }
-        defer { group.cancelAll() }
-        guard let first = try await group.next(), let value = first else {
-            throw DeadlineExceeded()
-        }
-        return value
     }
 }
 

@@ -1,6 +1,7 @@
 import EMF
 import PromwatchConfig
 import PromwatchTestSupport
+import Relabel
 import Testing
 
 #if canImport(FoundationEssentials)
@@ -418,7 +419,7 @@ func write(_ text: String, to path: String) throws {
             rule_files: []
             scrape_configs:
               - job_name: p
-                metric_relabel_configs: []
+                oauth2: {}
             """, to: directory + "/prometheus.yml")
         let error = try #require(
             parseError("prometheus_config_path: prometheus.yml\n", fileName: "main.yaml", baseDirectory: directory))
@@ -426,7 +427,7 @@ func write(_ text: String, to path: String) throws {
         #expect(error.file == directory + "/prometheus.yml")
         #expect(
             error.description
-                == "\(directory)/prometheus.yml:4:5: scrape_configs[0].metric_relabel_configs: \"metric_relabel_configs\" is not supported by promwatch: not implemented yet; select metrics with emf.metric_declaration"
+                == "\(directory)/prometheus.yml:4:5: scrape_configs[0].oauth2: \"oauth2\" is not supported by promwatch: use authorization or basic_auth"
         )
     }
 
@@ -490,6 +491,8 @@ func write(_ text: String, to path: String) throws {
         #expect(node.tlsConfig.caFile == configDirectory + "/certs/ca.pem")
         #expect(node.staticConfigs.count == 2)
         #expect(node.staticConfigs[1].targets == ["[fd00::3]:9100"])
+        #expect(node.metricRelabelConfigs.map(\.action) == [.drop, .replace, .labelDrop])
+        #expect(node.metricRelabelConfigs[1].targetLabel == "cpu_mode")
         #expect(config.scrapeConfigs[3].authorization == Authorization(credentials: Secret("not-a-real-token")))
         #expect(config.emf.declarations.count == 2)
         #expect(config.emf.metricUnits["http_request_duration_seconds"] == .seconds)

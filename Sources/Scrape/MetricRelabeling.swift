@@ -1,0 +1,174 @@
+import PromExposition
+import PromwatchConfig
+import Relabel
+
+/// A job's `metric_relabel_configs`, applied to a parsed scrape as Prometheus applies them: each sample's labels
+/// are first merged with the target's (`honor_labels` decides who wins a conflict; a losing scraped label is kept
+/// as `exported_<name>`), `__name__` holds the metric name, then the rules run. A sample a rule drops, or that is
+/// left without a `__name__` or a valid metric name, is not kept.
+///
+/// The result holds each sample's final labels except target labels the rules left unchanged; it is to be
+/// converted with `honor_labels` semantics (see ``ScrapeReport/metricRelabeled``), which adds those back and
+/// keeps every label the rules changed. A target label a rule drops therefore still appears in EMF events: every
+/// event carries its target's labels. Kept samples stay in their family (a renamed counter is still a counter) and
+/// get a series text written from their final labels, which keys their delta state.
+struct MetricRelabeling: Sendable {
+    private let relabeler: Relabeler
+
+    /// `nil` when `job` has no `metric_relabel_configs`.
+    init?(job: ScrapeConfiguration) {
+        guard !job.metricRelabelConfigs.isEmpty else { return nil }
+        relabeler = Relabeler(job.metricRelabelConfigs)
+    }
+
+    /// What one application did.
+    struct Outcome: Equatable {
+        var kept = 0
+        var dropped = 0
+        /// The kept sample with the most labels (`__name__` not counted), and how many: for `label_limit`.
+        var mostLabels = 0
+        var mostLabelsName = ""
+    }
+
+    /// Relabels every sample of `source` into `output` (emptied first).
+    func apply(
+        to source: SampleBatch, target: ScrapeTarget, honorLabels: Bool, into output: inout SampleBatch
+    ) -> Outcome {
+        output.removeAll()
+        var outcome = Outcome()
+        var previousFamily: Int32 = -1
+        var text: [UInt8] = []
+        var values: [UInt8] = []
+        var labelOffsets: [(name: Range<Int>, value: Range<Int>)] = []
+        for sample in source.samples {
+            var labels = Self.merged(sample: sample, in: source, target: target, honorLabels: honorLabels)
+            guard relabeler.process(&labels), let name = labels["__name__"], Self.isValidMetricName(name) else {
+                outcome.dropped += 1
+                continue
+            }
+            if labels.count - 1 > outcome.mostLabels {
+                outcome.mostLabels = labels.count - 1
+                outcome.mostLabelsName = name
+            }
+            if sample.family != previousFamily {
+                previousFamily = sample.family
+                Self.announceFamily(source.families[Int(sample.family)], of: source, to: &output)
+            }
+            // The series text `name{a="1",b="2"}` (escaped as the text format escapes), and the raw values.
+            text.removeAll(keepingCapacity: true)
+            values.removeAll(keepingCapacity: true)
+            labelOffsets.removeAll(keepingCapacity: true)
+            text.append(contentsOf: name.utf8)
+            var first = true
+            // Target labels the rules left as they were are not written: the conversion adds them back (see
+            // ``ScrapeReport/metricRelabeled``), which keeps its fast path for ordinary label sets.
+            for label in labels where label.name != "__name__" && !target.labels.contains(where: { $0.name == label.name && $0.value == label.value }) {
+                text.append(UInt8(ascii: first ? "{" : ","))
+                first = false
+                let nameStart = text.count
+                text.append(contentsOf: label.name.utf8)
+                let nameRange = nameStart..<text.count
+                text.append(contentsOf: "=\"".utf8)
+                for byte in label.value.utf8 {
+                    switch byte {
+                    case UInt8(ascii: "\\"): text.append(contentsOf: "\\\\".utf8)
+                    case UInt8(ascii: "\""): text.append(contentsOf: "\\\"".utf8)
+                    case UInt8(ascii: "\n"): text.append(contentsOf: "\\n".utf8)
+                    default: text.append(byte)
+                    }
+                }
+                text.append(UInt8(ascii: "\""))
+                let valueStart = values.count
+                values.append(contentsOf: label.value.utf8)
+                labelOffsets.append((nameRange, valueStart..<values.count))
+            }
+            if !first { text.append(UInt8(ascii: "}")) }
+            let nameLength = name.utf8.count
+            text.withUnsafeBytes { textBytes in
+                values.withUnsafeBytes { valueBytes in
+                    source.withBytes(source.families[Int(sample.family)].name) { familyName in
+                        let views = labelOffsets.map { offsets in
+                            LabelView(
+                                name: ByteView(UnsafeRawBufferPointer(rebasing: textBytes[offsets.name])),
+                                value: ByteView(UnsafeRawBufferPointer(rebasing: valueBytes[offsets.value])))
+                        }
+                        views.withUnsafeBufferPointer { labelViews in
+                            output.consume(
+                                SampleView(
+                                    name: ByteView(UnsafeRawBufferPointer(rebasing: textBytes[0..<nameLength])),
+                                    familyName: ByteView(familyName),
+                                    type: source.families[Int(sample.family)].type,
+                                    role: sample.role,
+                                    labels: labelViews,
+                                    seriesText: ByteView(textBytes),
+                                    value: sample.value,
+                                    timestampMilliseconds: sample.timestampMilliseconds,
+                                    line: 0))
+                        }
+                    }
+                }
+            }
+            outcome.kept += 1
+        }
+        return outcome
+    }
+
+    /// The sample's labels merged with the target's as Prometheus merges them, plus `__name__`.
+    static func merged(
+        sample: BatchSample, in batch: SampleBatch, target: ScrapeTarget, honorLabels: Bool
+    ) -> Labels {
+        let scraped = batch.labels(of: sample).map { (name: batch.string($0.name), value: batch.string($0.value)) }
+        var merged = TargetLabelMerge.merge(
+            scraped: scraped, target: target.labels.map { ($0.name, $0.value) }, honorLabels: honorLabels)
+        merged["__name__"] = batch.string(sample.name)
+        return Labels(merged.map { ($0.key, $0.value) })
+    }
+
+    /// The job's `sample_limit` and `label_limit` on what the rules kept.
+    static func checkLimits(_ outcome: Outcome, job: ScrapeConfiguration) throws(ScrapeError) {
+        if job.sampleLimit > 0, outcome.kept > job.sampleLimit {
+            throw ScrapeError(.sampleLimit, "sample_limit exceeded: more than \(job.sampleLimit) samples")
+        }
+        if job.labelLimit > 0, outcome.mostLabels > job.labelLimit {
+            throw ScrapeError(
+                .labelLimit,
+                "label_limit exceeded: \(outcome.mostLabelsName) has \(outcome.mostLabels) labels (limit \(job.labelLimit))")
+        }
+    }
+
+    /// Whether `name` is a metric name Prometheus 2 accepts (`[a-zA-Z_:][a-zA-Z0-9_:]*`).
+    static func isValidMetricName(_ name: String) -> Bool {
+        var first = true
+        for byte in name.utf8 {
+            let ok: Bool =
+                switch byte {
+                case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"),
+                    UInt8(ascii: "_"), UInt8(ascii: ":"):
+                    true
+                case UInt8(ascii: "0")...UInt8(ascii: "9"): !first
+                default: false
+                }
+            if !ok { return false }
+            first = false
+        }
+        return !first
+    }
+
+    private static func announceFamily(_ family: BatchFamily, of source: SampleBatch, to output: inout SampleBatch) {
+        source.withBytes(family.name) { name in
+            let help = family.help.map { source.string($0) }
+            let unit = family.unit.map { source.string($0) }
+            var helpBytes = Array((help ?? "").utf8)
+            var unitBytes = Array((unit ?? "").utf8)
+            helpBytes.withUnsafeMutableBytes { helpView in
+                unitBytes.withUnsafeMutableBytes { unitView in
+                    output.familyStarted(
+                        FamilyView(
+                            name: ByteView(name), type: family.type,
+                            help: help == nil ? nil : ByteView(UnsafeRawBufferPointer(helpView)),
+                            unit: unit == nil ? nil : ByteView(UnsafeRawBufferPointer(unitView))))
+                }
+            }
+        }
+    }
+}
