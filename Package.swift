@@ -47,11 +47,14 @@ let package = Package(
         // Pure core: Prometheus relabelling (every action) on a linear-time RE2-syntax regex engine.
         .target(name: "Relabel", swiftSettings: strictSettings),
         .target(name: "SigV4", dependencies: [.product(name: "Crypto", package: "swift-crypto")], swiftSettings: strictSettings),
+        // Pure core: the one JSON value type (exact integers, ordered objects, byte parser, compact writer, Codable)
+        // shared by the AWS JSON protocol, the Kubernetes client and the Kubernetes API emulator.
+        .target(name: "JSON", swiftSettings: strictSettings),
         // IO: AWS without an SDK — credentials chain, endpoints, JSON/query protocols, retries.
         .target(
             name: "AWSCore",
             dependencies: [
-                "SigV4",
+                "JSON", "SigV4",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -63,7 +66,7 @@ let package = Package(
         .target(
             name: "AWSClients",
             dependencies: [
-                "AWSCore", "SigV4",
+                "AWSCore", "JSON", "SigV4",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -117,6 +120,7 @@ let package = Package(
         .target(
             name: "Kubernetes",
             dependencies: [
+                "JSON",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -183,13 +187,15 @@ let package = Package(
             path: "Tests/AWSTesting",
             swiftSettings: strictSettings
         ),
-        .testTarget(name: "KubernetesTests", dependencies: ["Kubernetes"], swiftSettings: strictSettings),
+        .testTarget(name: "JSONTests", dependencies: ["JSON"], swiftSettings: strictSettings),
+        .testTarget(name: "KubernetesTests", dependencies: ["Kubernetes", "JSON"], swiftSettings: strictSettings),
         .testTarget(name: "RelabelTests", dependencies: ["Relabel"], exclude: ["Data"], swiftSettings: strictSettings),
         // Test support: an in-process Kubernetes API server (list/watch, resourceVersions, patches, finalizers,
         // subresources, CRDs, fault injection).
         .target(
             name: "KubernetesTesting",
             dependencies: [
+                "JSON",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -202,7 +208,7 @@ let package = Package(
         .testTarget(
             name: "KubernetesTestingTests",
             dependencies: [
-                "KubernetesTesting",
+                "JSON", "KubernetesTesting",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -213,7 +219,7 @@ let package = Package(
         ),
         .testTarget(
             name: "KubernetesIntegrationTests",
-            dependencies: ["Kubernetes", "KubernetesTesting", .product(name: "Logging", package: "swift-log")],
+            dependencies: ["JSON", "Kubernetes", "KubernetesTesting", .product(name: "Logging", package: "swift-log")],
             swiftSettings: strictSettings),
         .testTarget(
             name: "DiscoveryTests",
@@ -226,7 +232,7 @@ let package = Package(
         .testTarget(
             name: "AWSCoreTests",
             dependencies: [
-                "AWSCore", "AWSClients", "SigV4", "AWSTesting", "PromwatchTestSupport",
+                "AWSCore", "AWSClients", "JSON", "SigV4", "AWSTesting", "PromwatchTestSupport",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -263,7 +269,7 @@ let package = Package(
         .testTarget(
             name: "IntegrationTests",
             dependencies: [
-                "KubernetesTesting",
+                "JSON", "KubernetesTesting",
                 "Agent", "Scrape", "EMF", "PromwatchConfig", "PromExposition", "DemoExporter", "PromwatchTestSupport",
                 "AWSTesting", "AWSClients", "AWSCore", "SigV4",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),

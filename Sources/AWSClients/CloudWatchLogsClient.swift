@@ -1,4 +1,5 @@
 public import AWSCore
+import JSON
 
 /// One log event to send: a timestamp and the message bytes (UTF-8; for EMF, the JSON document).
 public struct InputLogEvent: Sendable, Equatable {
@@ -84,31 +85,31 @@ public struct CloudWatchLogsClient: Sendable {
     public init(client: AWSServiceClient) { self.client = client }
 
     @discardableResult
-    func call(_ operation: String, _ body: AWSJSON, headers: [(name: String, value: String)] = []) async throws(AWSError) -> AWSJSON {
+    func call(_ operation: String, _ body: JSONValue, headers: [(name: String, value: String)] = []) async throws(AWSError) -> JSONValue {
         try await client.json(
-            targetPrefix: Self.targetPrefix, operation: operation, jsonVersion: "1.1", body: body.bytes, headers: headers)
+            targetPrefix: Self.targetPrefix, operation: operation, jsonVersion: "1.1", body: body.serializedBytes, headers: headers)
     }
 
     /// `CreateLogGroup`. Fails with `ResourceAlreadyExistsException` if it exists.
     public func createLogGroup(name: String, tags: [String: String] = [:], kmsKeyID: String? = nil) async throws(AWSError) {
         try await call(
             "CreateLogGroup",
-            .members([
+            .compactObject([
                 ("logGroupName", .string(name)),
                 ("kmsKeyId", kmsKeyID.map { .string($0) }),
-                ("tags", tags.isEmpty ? nil : .object(tags.sorted { $0.key < $1.key }.map { ($0.key, .string($0.value)) })),
+                ("tags", tags.isEmpty ? nil : .object(JSONObject(tags.sorted { $0.key < $1.key }.map { ($0.key, .string($0.value)) }))),
             ]))
     }
 
     /// `CreateLogStream`. Fails with `ResourceAlreadyExistsException` if it exists, `ResourceNotFoundException` if the
     /// group doesn't.
     public func createLogStream(group: String, stream: String) async throws(AWSError) {
-        try await call("CreateLogStream", .members([("logGroupName", .string(group)), ("logStreamName", .string(stream))]))
+        try await call("CreateLogStream", .compactObject([("logGroupName", .string(group)), ("logStreamName", .string(stream))]))
     }
 
     /// `PutRetentionPolicy` (days ∈ 1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, …).
     public func putRetentionPolicy(group: String, days: Int) async throws(AWSError) {
-        try await call("PutRetentionPolicy", .members([("logGroupName", .string(group)), ("retentionInDays", .int(days))]))
+        try await call("PutRetentionPolicy", .compactObject([("logGroupName", .string(group)), ("retentionInDays", JSONValue(days))]))
     }
 
     /// `DescribeLogStreams`, one page.
@@ -117,11 +118,11 @@ public struct CloudWatchLogsClient: Sendable {
     ) async throws(AWSError) -> DescribeLogStreamsResponse {
         let json = try await call(
             "DescribeLogStreams",
-            .members([
+            .compactObject([
                 ("logGroupName", .string(group)),
                 ("logStreamNamePrefix", prefix.map { .string($0) }),
                 ("nextToken", nextToken.map { .string($0) }),
-                ("limit", limit.map { .int($0) }),
+                ("limit", limit.map { JSONValue($0) }),
             ]))
         let streams = (json["logStreams"]?.arrayValue ?? []).compactMap { stream -> LogStream? in
             guard let name = stream["logStreamName"]?.stringValue else { return nil }
@@ -160,15 +161,15 @@ public struct CloudWatchLogsClient: Sendable {
         var out: [UInt8] = []
         out.reserveCapacity(capacity + capacity / 16)
         out.append(contentsOf: #"{"logGroupName":"#.utf8)
-        AWSJSON.appendString(group, to: &out)
+        JSONValue.writeString(group, into: &out)
         out.append(contentsOf: #","logStreamName":"#.utf8)
-        AWSJSON.appendString(stream, to: &out)
+        JSONValue.writeString(stream, into: &out)
         out.append(contentsOf: #","logEvents":["#.utf8)
         for (i, event) in events.enumerated() {
             out.append(contentsOf: i == 0 ? #"{"timestamp":"#.utf8 : #",{"timestamp":"#.utf8)
             appendDecimal(event.timestampMilliseconds, to: &out)
             out.append(contentsOf: #","message":"#.utf8)
-            event.message.withUnsafeBufferPointer { AWSJSON.appendString(utf8: $0, to: &out) }
+            event.message.withUnsafeBufferPointer { JSONValue.writeString(utf8: $0, into: &out) }
             out.append(UInt8(ascii: "}"))
         }
         out.append(contentsOf: "]}".utf8)
@@ -186,12 +187,12 @@ public struct CloudWatchLogsClient: Sendable {
     ) async throws(AWSError) -> GetLogEventsResponse {
         let json = try await call(
             "GetLogEvents",
-            .members([
+            .compactObject([
                 ("logGroupName", .string(group)),
                 ("logStreamName", .string(stream)),
                 ("startFromHead", .bool(startFromHead)),
                 ("nextToken", nextToken.map { .string($0) }),
-                ("limit", limit.map { .int($0) }),
+                ("limit", limit.map { JSONValue($0) }),
             ]))
         let events = (json["events"]?.arrayValue ?? []).compactMap { event -> OutputLogEvent? in
             guard let timestamp = event["timestamp"]?.int64Value, let message = event["message"]?.stringValue else {

@@ -1,3 +1,5 @@
+import JSON
+
 /// Turns a non-2xx response into an ``AWSError``, whatever the protocol: JSON (`__type`, `message`/`Message`),
 /// query XML (`<ErrorResponse><Error><Code>…<Message>…`), or anything else (HTML from an emulator, a proxy page).
 /// The response `Content-Type` is never trusted; the body is sniffed.
@@ -10,7 +12,7 @@ public enum AWSErrorDecoder {
         let serverDate = response.header("Date").flatMap(AWSTimestamp.parseHTTPDate)
         let body = response.body
         let firstByte = body.first { !($0 == 0x20 || $0 == 0x09 || $0 == 0x0A || $0 == 0x0D) }
-        if firstByte == UInt8(ascii: "{"), let json = try? AWSJSON.parse(body) {
+        if firstByte == UInt8(ascii: "{"), let json = try? JSONValue(parsing: body) {
             if let type = json["__type"]?.stringValue ?? json["code"]?.stringValue ?? json["Code"]?.stringValue {
                 serviceCode = normalizeCode(type)
             }

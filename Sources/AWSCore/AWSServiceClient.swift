@@ -1,3 +1,4 @@
+public import JSON
 import Logging
 import SigV4
 
@@ -58,7 +59,7 @@ public struct AWSServiceClient: Sendable {
     public func json(
         targetPrefix: String, operation: String, jsonVersion: String, body: [UInt8],
         headers: [(name: String, value: String)] = []
-    ) async throws(AWSError) -> AWSJSON {
+    ) async throws(AWSError) -> JSONValue {
         let response = try await send(
             AWSRequest(
                 operation: operation,
@@ -67,11 +68,11 @@ public struct AWSServiceClient: Sendable {
                     ("X-Amz-Target", "\(targetPrefix).\(operation)"),
                 ] + headers,
                 body: body))
-        if response.body.allSatisfy({ $0 == 0x20 || $0 == 0x0A || $0 == 0x0D || $0 == 0x09 }) { return .object([]) }
+        if response.body.allSatisfy({ $0 == 0x20 || $0 == 0x0A || $0 == 0x0D || $0 == 0x09 }) { return .emptyObject }
         do {
-            return try AWSJSON.parse(response.body)
+            return try JSONValue(parsing: response.body)
         } catch {
-            throw AWSError(.invalidResponse, "\(operation): \(error.message)", status: response.status)
+            throw AWSError(.invalidResponse, "\(operation): response is \(error)", status: response.status)
         }
     }
 

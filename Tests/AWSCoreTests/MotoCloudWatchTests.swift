@@ -1,6 +1,7 @@
 import AWSClients
 import AWSCore
 import AWSTesting
+import JSON
 import Testing
 
 extension MotoIntegrationTests {
@@ -171,7 +172,7 @@ extension MotoIntegrationTests {
                 #expect(!id.isEmpty)
                 let delivered = try #require(subscriber.requests.last)
                 #expect(delivered.path == "/sns")
-                let body = try AWSJSON.parse(delivered.body)
+                let body = try JSONValue(parsing: delivered.body)
                 #expect(body["Message"]?.stringValue == #"{"AlarmName":"a & b <c>"}"#)
                 #expect(body["Subject"]?.stringValue == "ALARM: a")
                 #expect(body["MessageId"]?.stringValue == id)

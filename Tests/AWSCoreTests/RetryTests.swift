@@ -1,5 +1,6 @@
 import AWSCore
 import AWSTesting
+import JSON
 import SigV4
 import Synchronization
 import Testing
@@ -110,7 +111,7 @@ struct ServiceClientRetryTests {
             client = try AWSServiceClient(service: .cloudWatchLogs, configuration: configuration)
         }
 
-        func call() async throws(AWSError) -> AWSJSON {
+        func call() async throws(AWSError) -> JSONValue {
             try await client.json(targetPrefix: "Logs_20140328", operation: "CreateLogGroup", jsonVersion: "1.1", body: Array(#"{"logGroupName":"g"}"#.utf8))
         }
     }
@@ -120,7 +121,7 @@ struct ServiceClientRetryTests {
 
     @Test func throttledThenSuccess() async throws {
         let h = try Harness([Self.throttled, Self.ok])
-        #expect(try await h.call() == .object([]))
+        #expect(try await h.call() == .emptyObject)
         #expect(h.transport.sent.count == 2)
         #expect(h.clock.sleeps == [.milliseconds(50)])  // full jitter with random 0.5 of the 100 ms ceiling
     }

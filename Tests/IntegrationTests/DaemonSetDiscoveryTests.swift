@@ -1,6 +1,7 @@
 import Agent
 import DemoExporter
 import EMF
+import JSON
 import Logging
 import Prometheus
 import PromwatchConfig
@@ -10,7 +11,6 @@ import Synchronization
 import Testing
 
 import struct KubernetesTesting.GroupResource
-import enum KubernetesTesting.JSONValue
 import class KubernetesTesting.KubernetesAPIEmulator
 
 /// DaemonSet mode end to end: pods in the API emulator whose IP is 127.0.0.1 and whose ports are real in-process

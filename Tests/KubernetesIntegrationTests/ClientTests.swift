@@ -1,4 +1,5 @@
 import Foundation
+import JSON
 import Kubernetes
 import KubernetesTesting
 import Testing
@@ -110,12 +111,12 @@ import Testing
     @Test func scaleSubresourceSetsDeploymentReplicas() async throws {
         try await TestCluster.run { cluster in
             let deployments = ResourceType(group: "apps", version: "v1", plural: "deployments", kind: "Deployment", namespaced: true)
-            let labels: Kubernetes.JSONValue = .object(["app": .string("web")])
+            let labels: JSONValue = .object(["app": .string("web")])
             let deployment = UnstructuredObject(json: [
                 "apiVersion": .string("apps/v1"), "kind": .string("Deployment"),
                 "metadata": .object(["name": .string("web"), "namespace": .string(cluster.namespace)]),
                 "spec": .object([
-                    "replicas": .number(1), "selector": .object(["matchLabels": labels]),
+                    "replicas": .integer(1), "selector": .object(["matchLabels": labels]),
                     "template": .object([
                         "metadata": .object(["labels": labels]),
                         "spec": .object(["containers": .array([.object(["name": .string("web"), "image": .string("nginx")])])]),
@@ -128,7 +129,7 @@ import Testing
             let scaled = try await cluster.client.setScale(deployments, name: "web", namespace: cluster.namespace, replicas: 4, resourceVersion: scale.metadata.resourceVersion)
             #expect(scaled.spec.replicas == 4)
             let stored = try await cluster.client.get(deployments, name: "web", namespace: cluster.namespace, as: UnstructuredObject.self)
-            #expect(stored.spec?["replicas"] == .number(4))
+            #expect(stored.spec?["replicas"] == .integer(4))
             // The old resourceVersion is stale now.
             let stale = await #expect(throws: KubernetesError.self) {
                 try await cluster.client.setScale(deployments, name: "web", namespace: cluster.namespace, replicas: 2, resourceVersion: scale.metadata.resourceVersion)

@@ -1,4 +1,5 @@
 import Foundation
+import JSON
 import Kubernetes
 import KubernetesTesting
 import Logging

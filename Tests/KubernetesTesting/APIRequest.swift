@@ -1,3 +1,5 @@
+import JSON
+
 /// A request as the emulator received it (also the element of the request log).
 public struct RecordedRequest: Sendable {
     /// `GET`, `PUT`, …

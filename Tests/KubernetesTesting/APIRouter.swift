@@ -1,4 +1,5 @@
 import Foundation
+import JSON
 
 /// Maps Kubernetes REST requests onto ``ClusterState`` verbs: discovery, CRUD, PATCH in four flavours, server-side
 /// apply, the `status` and `scale` subresources, LIST with selectors and pagination, WATCH.

@@ -1,4 +1,5 @@
 import Foundation
+import JSON
 
 /// The API verbs over ``ClusterState``, each one atomic (called inside the store's lock).
 extension ClusterState {

@@ -1,4 +1,5 @@
 import Foundation
+public import JSON
 
 /// Where an object lives inside one resource: namespace (`""` for cluster-scoped) and name. Sorted the way etcd keys
 /// sort (`/registry/pods/<namespace>/<name>`), which is the order of LIST results.

@@ -1,4 +1,5 @@
 import Foundation
+import JSON
 import Synchronization
 
 /// The lock around ``ClusterState``. Every operation runs entirely inside the lock, including the yields to watcher

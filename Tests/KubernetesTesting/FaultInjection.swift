@@ -1,3 +1,5 @@
+import JSON
+
 /// Which requests a fault applies to.
 public struct RequestMatcher: Sendable {
     /// HTTP method to match (`GET`, …); `nil` for any.

@@ -1,3 +1,5 @@
+public import JSON
+
 /// Patch algorithms over ``JSONValue``: RFC 7386 JSON Merge Patch and RFC 6902 JSON Patch.
 public enum JSONPatch {
     /// Why a JSON Patch could not be applied.

@@ -1,4 +1,5 @@
 public import Foundation
+public import JSON
 import NIOCore
 import NIOHTTP1
 import NIOPosix

@@ -1,3 +1,5 @@
+public import JSON
+
 /// A failure as the Kubernetes API server reports it: a `Status` object (`kind: Status`, `status: Failure`) with an
 /// HTTP code, a machine-readable reason and a human-readable message.
 ///

@@ -1,3 +1,5 @@
+import JSON
+
 /// Field ownership for server-side apply, approximated at leaf granularity.
 ///
 /// The real API server tracks ownership with structured-merge-diff over typed schemas (list items by merge key,

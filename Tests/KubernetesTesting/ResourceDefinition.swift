@@ -1,3 +1,5 @@
+import JSON
+
 /// A resource's group and plural name (`deployments.apps`), the key objects are stored under: objects are shared by
 /// all served versions of a resource, as in the real API server's storage.
 public struct GroupResource: Sendable, Hashable, CustomStringConvertible {

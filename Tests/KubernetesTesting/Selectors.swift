@@ -1,3 +1,5 @@
+import JSON
+
 /// A parsed `labelSelector` query parameter, in the syntax of k8s.io/apimachinery `labels.Parse`: comma-separated
 /// requirements (all must hold) of the forms `k=v`, `k==v`, `k!=v`, `k in (a,b)`, `k notin (a,b)`, `k`, `!k`,
 /// `k>n`, `k<n`.

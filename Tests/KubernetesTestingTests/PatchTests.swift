@@ -1,3 +1,4 @@
+import JSON
 import KubernetesTesting
 import NIOHTTP1
 import Testing

@@ -109,18 +109,3 @@ struct ResourcePathTests {
         #expect(percentEncode("spec.nodeName=node-1") == "spec.nodeName%3Dnode-1")
     }
 }
-
-struct JSONValueTests {
-    @Test func roundTripsWithSortedMembersAndIntegersKept() throws {
-        var object = JSONObject()
-        object["b"] = .number(3)
-        object["a"] = .array([.string("x"), .bool(true), .null, .number(1.5)])
-        object["c"] = .object(["z": .number(-2)])
-        let bytes = try KubernetesJSON.encode(JSONValue.object(object))
-        #expect(String(decoding: bytes, as: UTF8.self) == #"{"a":["x",true,null,1.5],"b":3,"c":{"z":-2}}"#)
-        let decoded = try KubernetesJSON.decode(JSONValue.self, from: bytes)
-        #expect(decoded == .object(object))
-        object["b"] = nil
-        #expect(object.keys == ["a", "c"])
-    }
-}

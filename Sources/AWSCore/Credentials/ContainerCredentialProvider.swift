@@ -1,3 +1,4 @@
+import JSON
 public import Logging
 public import SigV4
 
@@ -108,11 +109,11 @@ public struct ContainerCredentialProvider: AWSCredentialProvider {
 
     /// Decodes `{"AccessKeyId", "SecretAccessKey", "Token", "Expiration"}` (the container and IMDS format).
     static func decodeCredentials(_ body: [UInt8], source: String) throws(AWSError) -> AWSCredentials {
-        let json: AWSJSON
+        let json: JSONValue
         do {
-            json = try AWSJSON.parse(body)
+            json = try JSONValue(parsing: body)
         } catch {
-            throw AWSError(.credentialProvider, "\(source): \(error.message)")
+            throw AWSError(.credentialProvider, "\(source): \(error)")
         }
         if let code = json["Code"]?.stringValue, code != "Success" {
             throw AWSError(.credentialProvider, "\(source): \(code): \(json["Message"]?.stringValue ?? "")")

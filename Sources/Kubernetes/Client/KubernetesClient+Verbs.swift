@@ -1,3 +1,4 @@
+public import JSON
 import NIOHTTP1
 /// Options of a list (and of the list that starts a watch).
 public struct ListOptions: Sendable, Hashable {

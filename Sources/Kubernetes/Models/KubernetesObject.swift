@@ -1,3 +1,5 @@
+public import JSON
+
 /// Where a kind of object lives in the API: `/api/v1/namespaces/{namespace}/pods` is group "", version "v1",
 /// plural "pods", namespaced.
 public struct ResourceType: Sendable, Hashable, CustomStringConvertible {

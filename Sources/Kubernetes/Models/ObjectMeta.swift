@@ -1,3 +1,5 @@
+public import JSON
+
 /// `metadata` of every Kubernetes object (meta/v1 `ObjectMeta`). Timestamps stay RFC 3339 strings, exactly as the
 /// API server sent them; `managedFields` stays opaque.
 public struct ObjectMeta: Codable, Sendable, Hashable {

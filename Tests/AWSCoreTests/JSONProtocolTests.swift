@@ -1,35 +1,12 @@
 import AWSClients
 import AWSCore
+import AWSTesting
+import JSON
 import Testing
 
-struct JSONTests {
-    @Test func parseAndRead() throws {
-        let json = try AWSJSON.parse(
-            #" {"a": 1, "b": [true, false, null], "c": {"d": "x\"y\\z\u00e9\ud83d\ude80\n"}, "e": -1.5e3, "f": 1700000000123} "#)
-        #expect(json["a"]?.intValue == 1)
-        #expect(json["b"] == .array([.bool(true), .bool(false), .null]))
-        #expect(json["c"]?["d"]?.stringValue == "x\"y\\zé🚀\n")
-        #expect(json["e"]?.doubleValue == -1500)
-        #expect(json["f"]?.int64Value == 1_700_000_000_123)
-        #expect(json["missing"] == nil)
-    }
-
-    @Test(arguments: ["", "{", "[1,]", "{\"a\" 1}", "\"\u{01}\"", "01x", "tru", "{\"a\":1}}", "\"\\q\"", "1."])
-    func malformedJSONIsRejected(_ input: String) {
-        #expect(throws: AWSError.self) { try AWSJSON.parse(input) }
-    }
-
-    @Test func writeRoundTrips() throws {
-        let value = AWSJSON.members([
-            ("name", .string("a \"b\" \\ c\n\t\u{1}é")), ("n", .int(42)), ("d", .double(0.25)), ("skip", nil),
-            ("list", .array([.bool(true), .null])), ("obj", .object([("k", .string("v"))])),
-        ])
-        let text = String(decoding: value.bytes, as: UTF8.self)
-        #expect(text == #"{"name":"a \"b\" \\ c\n\t\u0001é","n":42,"d":0.25,"list":[true,null],"obj":{"k":"v"}}"#)
-        #expect(try AWSJSON.parse(value.bytes) == value)
-        #expect(AWSJSON.double(.nan) == .null)
-    }
-
+/// The AWS side of JSON: request bodies written by hand and parse failures surfacing as `AWSError`. The JSON value
+/// type itself is tested in JSONTests.
+struct JSONProtocolTests {
     @Test func putLogEventsBodyEmbedsMessagesAsJSONStrings() throws {
         let emf = #"{"_aws":{"Timestamp":1700000000000},"Service":"a\"b","Path":"C:\\x","Line":"1\n2"}"#
         let events = [
@@ -37,7 +14,7 @@ struct JSONTests {
             InputLogEvent(timestampMilliseconds: 1_700_000_000_001, message: "tab\there \u{7f} ünï 🚀 \u{1f}"),
         ]
         let body = CloudWatchLogsClient.putLogEventsBody(group: "/g\"1", stream: "s", events: events)
-        let parsed = try AWSJSON.parse(body)
+        let parsed = try JSONValue(parsing: body)
         #expect(parsed["logGroupName"]?.stringValue == "/g\"1")
         #expect(parsed["logStreamName"]?.stringValue == "s")
         let logEvents = try #require(parsed["logEvents"]?.arrayValue)
@@ -51,12 +28,19 @@ struct JSONTests {
         #expect(CloudWatchLogsClient.putLogEventsBody(group: "g", stream: "s", events: []) == Array(#"{"logGroupName":"g","logStreamName":"s","logEvents":[]}"#.utf8))
     }
 
-    @Test func escapingEveryByte() throws {
-        // Every byte value below 0x80 survives a round trip through the escaper and the parser.
-        let all = String(decoding: (1..<0x80).map { UInt8($0) }, as: UTF8.self)
-        var out: [UInt8] = []
-        AWSJSON.appendString(all, to: &out)
-        #expect(try AWSJSON.parse(out).stringValue == all)
+    @Test func malformedJSONResponseIsAnInvalidResponseNamingTheOperationAndOffset() async throws {
+        let harness = try ServiceClientRetryTests.Harness([ScriptedTransport.respond(200, #"{"a":"#)], maxAttempts: 1)
+        let error = try await #require(throws: AWSError.self) { try await harness.call() }
+        #expect(error.code == .invalidResponse)
+        #expect(error.message.contains("CreateLogGroup"))
+        #expect(error.message.contains("at byte 5"))
+    }
+
+    @Test func requestBodiesKeepMemberOrderAndLeaveOutNil() {
+        let body = JSONValue.compactObject([
+            ("logGroupName", .string("g")), ("kmsKeyId", nil), ("limit", JSONValue(50)), ("startFromHead", .bool(true)),
+        ])
+        #expect(body.serialized == #"{"logGroupName":"g","limit":50,"startFromHead":true}"#)
     }
 
     @Test func rejectedCount() {
