@@ -23,7 +23,7 @@ extension TargetSeriesState {
             matcherResults.removeAll()
             setLists.removeAll()
         }
-        scratch.key.removeAll(keepingCapacity: true)
+        scratch.key.clearKeepingCapacity()
         scratch.key.append(contentsOf: run.target.jobName.utf8)
         scratch.key.append(run.target.honorLabels ? 1 : 0)
         for label in run.target.labels {
@@ -45,7 +45,7 @@ extension TargetSeriesState {
         if matcherResults.count > 16_384 { matcherResults.removeAll() }
         scratch.reset()
         if memoVersions != (groups.layoutVersion, names.layoutVersion, series.layoutVersion) {
-            memos.removeAll(keepingCapacity: true)
+            memos.clearKeepingCapacity()
             memoVersions = (groups.layoutVersion, names.layoutVersion, series.layoutVersion)
         }
         if targetSide == nil { targetSide = TargetSide(target: run.target, config: run.config) }
@@ -106,9 +106,9 @@ extension TargetSeriesState {
             if sample.family != currentFamily {
                 if currentFamily >= 0 { finishFamily(currentFamily, batch: batch, arena: arena, run: &run) }
                 currentFamily = sample.family
-                scratch.units.removeAll(keepingCapacity: true)
+                scratch.units.clearKeepingCapacity()
                 scratch.nextUnitStamp()
-                scratch.buckets.removeAll(keepingCapacity: true)
+                scratch.buckets.clearKeepingCapacity()
             }
             let type = batch.families[Int(sample.family)].type
             let sampleIndex = Int32(index)
@@ -163,7 +163,7 @@ extension TargetSeriesState {
 
     mutating func collectSynthetic(_ sample: SyntheticSample, run: inout ConversionRun) {
         run.report.samplesSeen += 1
-        scratch.key.removeAll(keepingCapacity: true)
+        scratch.key.clearKeepingCapacity()
         let group = groupIndexForCurrentKey(scraped: [], run: &run)
         var name = sample.name
         let index = name.withUTF8 { self.nameIndex(UnsafeRawBufferPointer($0), run: &run) }
@@ -289,7 +289,7 @@ extension TargetSeriesState {
         run: inout ConversionRun
     ) {
         guard unit.total >= 0 else { return }  // a lone `_created`
-        scratch.components.removeAll(keepingCapacity: true)
+        scratch.components.clearKeepingCapacity()
         scratch.components.append(unit.total)
         guard
             let mode = advance(
@@ -314,7 +314,7 @@ extension TargetSeriesState {
         arena: UnsafeRawBufferPointer,
         run: inout ConversionRun
     ) {
-        scratch.components.removeAll(keepingCapacity: true)
+        scratch.components.clearKeepingCapacity()
         // `_count` drives reset detection; `_sum` may decrease legitimately (negative observations).
         if unit.count >= 0 { scratch.components.append(unit.count) }
         if unit.sum >= 0 { scratch.components.append(unit.sum) }
@@ -448,14 +448,14 @@ extension TargetSeriesState {
                 return
             }
         }
-        scratch.components.removeAll(keepingCapacity: true)
+        scratch.components.clearKeepingCapacity()
         for i in start..<(start + bucketCount) { scratch.components.append(scratch.buckets[i].sample) }
         if unit.count >= 0 { scratch.components.append(unit.count) }
         let monotonicCount = scratch.components.count
         if unit.sum >= 0 { scratch.components.append(unit.sum) }
 
         // Increase of each cumulative bucket, then of `_sum`.
-        scratch.bucketCounts.removeAll(keepingCapacity: true)
+        scratch.bucketCounts.clearKeepingCapacity()
         var sumDelta = Double.nan
         if gauge {
             for k in scratch.components.indices {
@@ -576,8 +576,8 @@ extension TargetSeriesState {
         arena: UnsafeRawBufferPointer,
         run: inout ConversionRun
     ) -> DeltaMode? {
-        scratch.entryIndices.removeAll(keepingCapacity: true)
-        scratch.previous.removeAll(keepingCapacity: true)
+        scratch.entryIndices.clearKeepingCapacity()
+        scratch.previous.clearKeepingCapacity()
         var finite = true
         for component in scratch.components {
             let sample = batch.samples[Int(component)]

@@ -76,7 +76,7 @@ extension TargetSeriesState {
         arena: UnsafeRawBufferPointer,
         run: ConversionRun
     ) {
-        scratch.scrapedLabels.removeAll(keepingCapacity: true)
+        scratch.scrapedLabels.clearKeepingCapacity()
         if pending.labelSample >= 0 {
             let sample = batch.samples[Int(pending.labelSample)]
             let start = Int(sample.labelStart)
@@ -167,7 +167,7 @@ extension TargetSeriesState {
         }
 
         // Anything else: exactly as the label set was merged when first seen.
-        scratch.labelsJSON.removeAll(keepingCapacity: true)
+        scratch.labelsJSON.clearKeepingCapacity()
         defer { scratch.labelsLength = scratch.labelsJSON.count }
         var scraped: [(name: String, value: String)] = []
         for labelIndex in scratch.scrapedLabels {
@@ -201,7 +201,7 @@ extension TargetSeriesState {
         into events: inout [EMFLogEvent]
     ) {
         let group = Int(pending.group)
-        scratch.groupMetrics.removeAll(keepingCapacity: true)
+        scratch.groupMetrics.clearKeepingCapacity()
         var cursor = pending.first
         while cursor >= 0 {
             scratch.groupMetrics.append(cursor)
@@ -224,7 +224,7 @@ extension TargetSeriesState {
         let profile = Int(groups[group].profile)
 
         for slot in 0...pending.maxChunk {
-            scratch.slotMetrics.removeAll(keepingCapacity: true)
+            scratch.slotMetrics.clearKeepingCapacity()
             for metric in scratch.groupMetrics {
                 let m = scratch.metrics[Int(metric)]
                 if m.chunk == slot, m.setList >= -1 { scratch.slotMetrics.append(metric) }
@@ -347,8 +347,8 @@ extension TargetSeriesState {
         )
 
         // Each metric's field, `"name":value`, encoded once.
-        scratch.fieldBytes.removeAll(keepingCapacity: true)
-        scratch.fieldStart.removeAll(keepingCapacity: true)
+        scratch.fieldBytes.clearKeepingCapacity()
+        scratch.fieldStart.clearKeepingCapacity()
         for metric in scratch.slotMetrics {
             scratch.fieldStart.append(Int32(scratch.fieldBytes.count))
             appendField(scratch.metrics[Int(metric)])
@@ -359,8 +359,8 @@ extension TargetSeriesState {
         // first event in order (sizes only grow as metrics are added, so every prefix fits too): write that event
         // directly.
         do {
-            scratch.eventMetrics.removeAll(keepingCapacity: true)
-            scratch.eventDirectives.removeAll(keepingCapacity: true)
+            scratch.eventMetrics.clearKeepingCapacity()
+            scratch.eventDirectives.clearKeepingCapacity()
             var size = empty
             var fits = true
             for position in scratch.slotMetrics.indices {
@@ -387,7 +387,7 @@ extension TargetSeriesState {
         var next: [Int32] = []
         swap(&remaining, &scratch.leftovers)
         swap(&next, &scratch.slotRemainder)
-        remaining.removeAll(keepingCapacity: true)
+        remaining.clearKeepingCapacity()
         for position in scratch.slotMetrics.indices {
             var size = empty
             add(position: position, to: &size, directiveExists: false, namespaceLength: namespaceLength)
@@ -401,9 +401,9 @@ extension TargetSeriesState {
         // Both buffers can need every position; size them alike so their swapping does not grow them later.
         if next.capacity < remaining.count { next.reserveCapacity(remaining.count) }
         while !remaining.isEmpty {
-            next.removeAll(keepingCapacity: true)
-            scratch.eventMetrics.removeAll(keepingCapacity: true)
-            scratch.eventDirectives.removeAll(keepingCapacity: true)
+            next.clearKeepingCapacity()
+            scratch.eventMetrics.clearKeepingCapacity()
+            scratch.eventDirectives.clearKeepingCapacity()
             var size = empty
             for position in remaining {
                 let setList = scratch.metrics[Int(scratch.slotMetrics[Int(position)])].setList
@@ -429,8 +429,8 @@ extension TargetSeriesState {
         }
 
         // Hand the buffers back for the next slot and conversion.
-        remaining.removeAll(keepingCapacity: true)
-        next.removeAll(keepingCapacity: true)
+        remaining.clearKeepingCapacity()
+        next.clearKeepingCapacity()
         swap(&remaining, &scratch.leftovers)
         swap(&next, &scratch.slotRemainder)
     }

@@ -28,7 +28,7 @@ extension TargetSeriesState {
         run: inout ConversionRun
     ) -> Int32 {
         // Canonical key: labels with non-empty values sorted by name, each as length-prefixed name and value.
-        scratch.labelOrder.removeAll(keepingCapacity: true)
+        scratch.labelOrder.clearKeepingCapacity()
         let start = Int(sample.labelStart)
         for labelIndex in start..<(start + Int(sample.labelCount)) {
             let label = batch.labels[labelIndex]
@@ -47,7 +47,7 @@ extension TargetSeriesState {
                 j -= 1
             }
         }
-        scratch.key.removeAll(keepingCapacity: true)
+        scratch.key.clearKeepingCapacity()
         for labelIndex in scratch.labelOrder {
             let label = batch.labels[Int(labelIndex)]
             Self.appendLengthPrefixed(arena.slice(label.name), to: &scratch.key)
@@ -240,8 +240,8 @@ extension TargetSeriesState {
     private mutating func computeSelection(name: Int, group: Int32, run: inout ConversionRun) -> Selection {
         let declarations = names[name].declarations
         if declarations.isEmpty { return .unselected }
-        scratch.setList.removeAll(keepingCapacity: true)
-        scratch.invalidSets.removeAll(keepingCapacity: true)
+        scratch.setList.clearKeepingCapacity()
+        scratch.invalidSets.clearKeepingCapacity()
         var selected = false
         let profile = Int(groups[Int(group)].profile)
         for d in declarations {

@@ -221,18 +221,18 @@ struct ConversionScratch: Sendable {
     var fieldStart: [Int32] = []
 
     mutating func reset() {
-        pendingGroups.removeAll(keepingCapacity: true)
+        pendingGroups.clearKeepingCapacity()
         pendingGroupIndex.removeAll(keepingCapacity: true)
-        pendingMetricCounts.removeAll(keepingCapacity: true)
+        pendingMetricCounts.clearKeepingCapacity()
         stamp &+= 1
         if stamp == 0 {
             for i in groupPendingStamp.indices { groupPendingStamp[i] = 0 }
             stamp = 1
         }
-        metrics.removeAll(keepingCapacity: true)
+        metrics.clearKeepingCapacity()
         seenNames.removeAll(keepingCapacity: true)
-        distValues.removeAll(keepingCapacity: true)
-        distCounts.removeAll(keepingCapacity: true)
+        distValues.clearKeepingCapacity()
+        distCounts.clearKeepingCapacity()
     }
 
     var capacity: Int {
