@@ -124,18 +124,28 @@ public enum LogEventBatcher {
         // Streams in order of first appearance; each with the indices of its events.
         var streamIndex: [StreamKey: Int] = [:]
         var streams: [[Int]] = []
+        // Consecutive events of one stream (a scrape's events usually share it) skip the dictionary.
+        var previous: (group: String, stream: String, position: Int)?
         for (index, event) in events.enumerated() {
             if let reason = limits.verdict(for: event, nowMilliseconds: nowMilliseconds) {
                 result.dropped.append((index, reason))
                 continue
             }
+            if let previous, previous.stream == event.logStreamName, previous.group == event.logGroupName {
+                streams[previous.position].append(index)
+                continue
+            }
             let key = StreamKey(group: event.logGroupName, stream: event.logStreamName)
-            if let position = streamIndex[key] {
+            let position: Int
+            if let known = streamIndex[key] {
+                position = known
                 streams[position].append(index)
             } else {
-                streamIndex[key] = streams.count
+                position = streams.count
+                streamIndex[key] = position
                 streams.append([index])
             }
+            previous = (event.logGroupName, event.logStreamName, position)
         }
         for var indices in streams {
             // Stable: ties keep input order.

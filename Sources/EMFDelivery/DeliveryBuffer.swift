@@ -60,7 +60,7 @@ struct DeliveryBuffer<Instant: InstantProtocol> {
         let fullBefore = fullStreams
         storage.append(contentsOf: events)
         pendingBytes += bytes
-        for event in events { tally(event, sign: 1) }
+        tally(events, sign: 1)
         if wasEmpty, !events.isEmpty { oldestPendingSince = now }
         return (wasEmpty && !events.isEmpty) || fullStreams > fullBefore
     }
@@ -74,7 +74,7 @@ struct DeliveryBuffer<Instant: InstantProtocol> {
             end += 1
         }
         let removed = Array(storage[head..<end])
-        for event in removed { tally(event, sign: -1) }
+        tally(removed, sign: -1)
         pendingBytes -= freed
         head = end
         compact()
@@ -92,7 +92,7 @@ struct DeliveryBuffer<Instant: InstantProtocol> {
             end += 1
         }
         let taken = Array(storage[head..<end])
-        for event in taken { tally(event, sign: -1) }
+        tally(taken, sign: -1)
         pendingBytes -= bytes
         inFlightBytes += bytes
         head = end
@@ -118,10 +118,30 @@ struct DeliveryBuffer<Instant: InstantProtocol> {
         return rest
     }
 
-    private mutating func tally(_ event: EMFLogEvent, sign: Int) {
-        let key = LogStreamKey(event)
+    /// Adds (`sign` 1) or removes (-1) `events` in the per-stream tallies. Consecutive events of one stream (the
+    /// usual case: a scrape's events share their group and stream) cost one dictionary update together.
+    private mutating func tally(_ events: some Collection<EMFLogEvent>, sign: Int) {
+        var iterator = events.makeIterator()
+        guard var runFirst = iterator.next() else { return }
+        var runBytes = limits.cost(of: runFirst)
+        var runEvents = 1
+        while let event = iterator.next() {
+            if event.logStreamName == runFirst.logStreamName, event.logGroupName == runFirst.logGroupName {
+                runBytes += limits.cost(of: event)
+                runEvents += 1
+                continue
+            }
+            tally(LogStreamKey(runFirst), bytes: sign * runBytes, events: sign * runEvents)
+            runFirst = event
+            runBytes = limits.cost(of: event)
+            runEvents = 1
+        }
+        tally(LogStreamKey(runFirst), bytes: sign * runBytes, events: sign * runEvents)
+    }
+
+    private mutating func tally(_ key: LogStreamKey, bytes: Int, events: Int) {
         let old = tallies[key] ?? (0, 0)
-        let new = (bytes: old.bytes + sign * limits.cost(of: event), events: old.events + sign)
+        let new = (bytes: old.bytes + bytes, events: old.events + events)
         let wasFull = isFull(old)
         let nowFull = isFull(new)
         if new.events <= 0 { tallies[key] = nil } else { tallies[key] = new }
