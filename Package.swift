@@ -18,6 +18,7 @@ let package = Package(
         .library(name: "AWSClients", targets: ["AWSClients"]),
         .library(name: "SigV4", targets: ["SigV4"]),
         .library(name: "Relabel", targets: ["Relabel"]),
+        .library(name: "Scrape", targets: ["Scrape"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),

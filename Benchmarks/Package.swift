@@ -16,6 +16,13 @@ let benchmarkTargets: [(name: String, dependencies: [Target.Dependency])] = [
     ("ExpositionBenchmarks", [.product(name: "PromExposition", package: "promwatch")]),
     ("EMFBenchmarks", [.product(name: "EMF", package: "promwatch"), .product(name: "PromExposition", package: "promwatch")]),
     ("RelabelBenchmarks", [.product(name: "Relabel", package: "promwatch")]),
+    (
+        "ScrapeBenchmarks",
+        [
+            .product(name: "Scrape", package: "promwatch"), .product(name: "Relabel", package: "promwatch"),
+            .product(name: "PromExposition", package: "promwatch"),
+        ]
+    ),
 ]
 
 let package = Package(

@@ -1,6 +1,6 @@
-import PromExposition
+public import PromExposition
 import PromwatchConfig
-import Relabel
+public import Relabel
 
 /// A job's `metric_relabel_configs`, applied to a parsed scrape as Prometheus applies them: each sample's labels
 /// are first merged with the target's (`honor_labels` decides who wins a conflict; a losing scraped label is kept
@@ -12,36 +12,43 @@ import Relabel
 /// keeps every label the rules changed. A target label a rule drops therefore still appears in EMF events: every
 /// event carries its target's labels. Kept samples stay in their family (a renamed counter is still a counter) and
 /// get a series text written from their final labels, which keys their delta state.
-struct MetricRelabeling: Sendable {
+public struct MetricRelabeling: Sendable {
     private let relabeler: Relabeler
 
     /// `nil` when `job` has no `metric_relabel_configs`.
     init?(job: ScrapeConfiguration) {
         guard !job.metricRelabelConfigs.isEmpty else { return nil }
-        relabeler = Relabeler(job.metricRelabelConfigs)
+        self.init(rules: job.metricRelabelConfigs)
+    }
+
+    /// The rules of a `metric_relabel_configs` list, compiled once.
+    public init(rules: [RelabelConfiguration]) {
+        relabeler = Relabeler(rules)
     }
 
     /// What one application did.
-    struct Outcome: Equatable {
-        var kept = 0
-        var dropped = 0
+    public struct Outcome: Equatable, Sendable {
+        public var kept = 0
+        public var dropped = 0
         /// The kept sample with the most labels (`__name__` not counted), and how many: for `label_limit`.
-        var mostLabels = 0
-        var mostLabelsName = ""
+        public var mostLabels = 0
+        public var mostLabelsName = ""
     }
 
-    /// Relabels every sample of `source` into `output` (emptied first).
-    func apply(
-        to source: SampleBatch, target: ScrapeTarget, honorLabels: Bool, into output: inout SampleBatch
+    /// Relabels every sample of `source`, scraped from a target with `targetLabels`, into `output` (emptied first).
+    public func apply(
+        to source: SampleBatch, targetLabels: [TargetLabel], honorLabels: Bool, into output: inout SampleBatch
     ) -> Outcome {
         output.removeAll()
         var outcome = Outcome()
+        let targetPairs = targetLabels.map { (name: $0.name, value: $0.value) }
         var previousFamily: Int32 = -1
         var text: [UInt8] = []
         var values: [UInt8] = []
         var labelOffsets: [(name: Range<Int>, value: Range<Int>)] = []
+        var views: [LabelView] = []
         for sample in source.samples {
-            var labels = Self.merged(sample: sample, in: source, target: target, honorLabels: honorLabels)
+            var labels = Self.merged(sample: sample, in: source, targetLabels: targetPairs, honorLabels: honorLabels)
             guard relabeler.process(&labels), let name = labels["__name__"], Self.isValidMetricName(name) else {
                 outcome.dropped += 1
                 continue
@@ -62,7 +69,7 @@ struct MetricRelabeling: Sendable {
             var first = true
             // Target labels the rules left as they were are not written: the conversion adds them back (see
             // ``ScrapeReport/metricRelabeled``), which keeps its fast path for ordinary label sets.
-            for label in labels where label.name != "__name__" && !target.labels.contains(where: { $0.name == label.name && $0.value == label.value }) {
+            for label in labels where label.name != "__name__" && !targetLabels.contains(where: { $0.name == label.name && $0.value == label.value }) {
                 text.append(UInt8(ascii: first ? "{" : ","))
                 first = false
                 let nameStart = text.count
@@ -87,10 +94,13 @@ struct MetricRelabeling: Sendable {
             text.withUnsafeBytes { textBytes in
                 values.withUnsafeBytes { valueBytes in
                     source.withBytes(source.families[Int(sample.family)].name) { familyName in
-                        let views = labelOffsets.map { offsets in
-                            LabelView(
-                                name: ByteView(UnsafeRawBufferPointer(rebasing: textBytes[offsets.name])),
-                                value: ByteView(UnsafeRawBufferPointer(rebasing: valueBytes[offsets.value])))
+                        // Views into `text` and `values`, used only inside these closures (the array is reused).
+                        views.removeAll(keepingCapacity: true)
+                        for offsets in labelOffsets {
+                            views.append(
+                                LabelView(
+                                    name: ByteView(UnsafeRawBufferPointer(rebasing: textBytes[offsets.name])),
+                                    value: ByteView(UnsafeRawBufferPointer(rebasing: valueBytes[offsets.value]))))
                         }
                         views.withUnsafeBufferPointer { labelViews in
                             output.consume(
@@ -115,13 +125,27 @@ struct MetricRelabeling: Sendable {
 
     /// The sample's labels merged with the target's as Prometheus merges them, plus `__name__`.
     static func merged(
-        sample: BatchSample, in batch: SampleBatch, target: ScrapeTarget, honorLabels: Bool
+        sample: BatchSample, in batch: SampleBatch, targetLabels: [(name: String, value: String)], honorLabels: Bool
     ) -> Labels {
-        let scraped = batch.labels(of: sample).map { (name: batch.string($0.name), value: batch.string($0.value)) }
-        var merged = TargetLabelMerge.merge(
-            scraped: scraped, target: target.labels.map { ($0.name, $0.value) }, honorLabels: honorLabels)
-        merged["__name__"] = batch.string(sample.name)
-        return Labels(merged.map { ($0.key, $0.value) })
+        var pairs: [(String, String)] = []
+        pairs.reserveCapacity(Int(sample.labelCount) + targetLabels.count + 1)
+        var collides = false
+        for label in batch.labels(of: sample) where label.value.count > 0 {
+            let name = batch.string(label.name)
+            if !collides, targetLabels.contains(where: { $0.name == name }) { collides = true }
+            pairs.append((name, batch.string(label.value)))
+        }
+        if collides {
+            // Rare: conflicts resolved exactly as the conversion resolves them (`exported_` names).
+            var merged = TargetLabelMerge.merge(
+                scraped: pairs.map { (name: $0.0, value: $0.1) }, target: targetLabels, honorLabels: honorLabels)
+            merged["__name__"] = batch.string(sample.name)
+            return Labels(merged.map { ($0.key, $0.value) })
+        }
+        // Distinct names: the union.
+        for label in targetLabels where !label.value.isEmpty { pairs.append((label.name, label.value)) }
+        pairs.append(("__name__", batch.string(sample.name)))
+        return Labels(pairs)
     }
 
     /// The job's `sample_limit` and `label_limit` on what the rules kept.

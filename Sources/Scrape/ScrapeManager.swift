@@ -132,7 +132,7 @@ public struct ScrapeManager<Handler: ScrapeResultHandler, C: Clock>: Service whe
                 if let metricRelabeling {
                     var relabeled = batchPool.take()
                     let applied = metricRelabeling.apply(
-                        to: batch, target: target, honorLabels: target.job.honorLabels, into: &relabeled)
+                        to: batch, targetLabels: target.labels, honorLabels: target.job.honorLabels, into: &relabeled)
                     swap(&batch, &relabeled)
                     batchPool.give(&relabeled)
                     try MetricRelabeling.checkLimits(applied, job: target.job)

@@ -45,7 +45,7 @@ struct MetricRelabelingTests {
         var source = SampleBatch()
         try ExpositionParser.parse(Array(exposition.utf8), format: .text, into: &source)
         var output = SampleBatch()
-        let outcome = relabeling.apply(to: source, target: target, honorLabels: honorLabels, into: &output)
+        let outcome = relabeling.apply(to: source, targetLabels: target.labels, honorLabels: honorLabels, into: &output)
         return (output, outcome, job)
     }
 

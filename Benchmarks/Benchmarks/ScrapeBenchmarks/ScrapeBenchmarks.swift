@@ -1,0 +1,57 @@
+import Benchmark
+import PromExposition
+import Relabel
+import Scrape
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// `metric_relabel_configs` on a whole scrape, as the agent runs them after parsing: the node exporter capture from
+/// the shared corpus with a typical rule set (drop the Go runtime series, rename a label, rewrite `instance`). Per
+/// sample: the merge with the target labels, the rules, and the rewrite into the batch the conversion reads.
+let benchmarks: @Sendable () -> Void = {
+    let configuration = Benchmark.Configuration(
+        metrics: [.wallClock, .throughput, .mallocCountTotal], scalingFactor: .one, maxDuration: .seconds(3))
+
+    var source = SampleBatch()
+    // Force-try: a fixed corpus file and constant rules; a failure is a bug here.
+    try! ExpositionParser.parse(nodeExporterCapture(), format: .text, into: &source)
+    let rules = [
+        try! RelabelConfiguration(sourceLabels: ["__name__"], regex: "go_.*|promhttp_.*", action: .drop),
+        try! RelabelConfiguration(sourceLabels: ["mode"], targetLabel: "cpu_mode"),
+        try! RelabelConfiguration(regex: "mode", action: .labelDrop),
+        try! RelabelConfiguration(targetLabel: "instance", replacement: "node-a"),
+    ]
+    let relabeling = MetricRelabeling(rules: rules)
+    let targetLabels = [
+        TargetLabel(name: "instance", value: "10.0.3.7:9100"), TargetLabel(name: "job", value: "node"),
+        TargetLabel(name: "namespace", value: "monitoring"),
+    ]
+    let samples = source.samples.count
+
+    Benchmark("metric_relabel_configs on a node-exporter scrape (\(samples) samples, 4 rules)", configuration: configuration) {
+        benchmark in
+        var output = SampleBatch()
+        for _ in benchmark.scaledIterations {
+            blackHole(relabeling.apply(to: source, targetLabels: targetLabels, honorLabels: false, into: &output))
+        }
+    }
+}
+
+/// The node exporter capture from the shared corpus (`PROMWATCH_CORPUS`, else `../../shared/corpus` from the
+/// Benchmarks folder, where `swift package benchmark` runs).
+func nodeExporterCapture() -> [UInt8] {
+    let corpus = getenv("PROMWATCH_CORPUS").map { String(cString: $0) } ?? "../../shared/corpus"
+    let path = corpus + "/exposition/live/node-exporter.text.txt"
+    guard let file = fopen(path, "rb") else { fatalError("cannot open \(path); set PROMWATCH_CORPUS") }
+    defer { fclose(file) }
+    var bytes: [UInt8] = []
+    var buffer = [UInt8](repeating: 0, count: 65_536)
+    while true {
+        let count = fread(&buffer, 1, buffer.count, file)
+        if count <= 0 { break }
+        bytes.append(contentsOf: buffer[0..<count])
+    }
+    return bytes
+}
