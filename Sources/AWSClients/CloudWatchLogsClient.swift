@@ -4,11 +4,16 @@ import JSON
 /// One log event to send: a timestamp and the message bytes (UTF-8; for EMF, the JSON document).
 public struct InputLogEvent: Sendable, Equatable {
     public var timestampMilliseconds: Int64
-    public var message: [UInt8]
+    /// A slice, so events can share one buffer (as the EMF conversion writes them) without copying.
+    public var message: ArraySlice<UInt8>
 
-    public init(timestampMilliseconds: Int64, message: [UInt8]) {
+    public init(timestampMilliseconds: Int64, message: ArraySlice<UInt8>) {
         self.timestampMilliseconds = timestampMilliseconds
         self.message = message
+    }
+
+    public init(timestampMilliseconds: Int64, message: [UInt8]) {
+        self.init(timestampMilliseconds: timestampMilliseconds, message: message[...])
     }
 
     public init(timestampMilliseconds: Int64, message: String) {

@@ -35,7 +35,7 @@ struct CloudWatchLogsWriter: CloudWatchLogsWriting {
     func putLogEvents(
         group logGroupName: String, stream logStreamName: String, events: [EMFLogEvent]
     ) async throws(LogsWriteError) -> PutLogEventsOutcome {
-        // Messages are shared, not copied: arrays are copy-on-write.
+        // Messages are shared, not copied: slices of the conversion's buffer.
         let input = events.map { InputLogEvent(timestampMilliseconds: $0.timestampMilliseconds, message: $0.message) }
         do {
             let response = try await client.putLogEvents(

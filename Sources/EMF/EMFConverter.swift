@@ -166,12 +166,27 @@ public struct EMFConverter: Sendable {
         state.scratch = conversionScratchPool.take()
         defer { conversionScratchPool.give(&state.scratch) }
         state.begin(converter: identity, run: run)
+        // Sized like the previous conversion's output: one allocation, rarely regrown.
+        var output = EventOutput()
+        output.bytes.reserveCapacity(state.lastOutputBytes + state.lastOutputBytes / 8)
+        output.events.reserveCapacity(state.lastOutputEvents)
         batch.bytes.withUnsafeBytes { arena in
             state.collect(batch, arena: arena, run: &run)
             for sample in synthetic { state.collectSynthetic(sample, run: &run) }
-            state.writeEvents(batch: batch, arena: arena, run: &run, into: &events)
+            state.writeEvents(batch: batch, arena: arena, run: &run, into: &output)
         }
         state.finish(batchCount: batch.samples.count, run: &run)
+        state.lastOutputBytes = output.bytes.count
+        state.lastOutputEvents = output.events.count
+        // Every message is a slice of the one buffer (which lives as long as any of them).
+        let messages = output.bytes
+        events.reserveCapacity(events.count + output.events.count)
+        for event in output.events {
+            events.append(
+                EMFLogEvent(
+                    logGroupName: event.logGroupName, logStreamName: event.logStreamName,
+                    timestampMilliseconds: event.timestampMilliseconds, message: messages[event.bytes]))
+        }
         return run.report
     }
 }

@@ -6,14 +6,23 @@ public struct EMFLogEvent: Sendable, Equatable {
     public var logStreamName: String
     /// The event's timestamp; equals the document's `_aws.Timestamp` (when it has one).
     public var timestampMilliseconds: Int64
-    /// One JSON object, UTF-8, no trailing newline.
-    public var message: [UInt8]
+    /// One JSON object, UTF-8, no trailing newline. The events of one conversion share one buffer: each message
+    /// is a slice of it (indices do not start at 0).
+    public var message: ArraySlice<UInt8>
 
-    public init(logGroupName: String, logStreamName: String, timestampMilliseconds: Int64, message: [UInt8]) {
+    public init(
+        logGroupName: String, logStreamName: String, timestampMilliseconds: Int64, message: ArraySlice<UInt8>
+    ) {
         self.logGroupName = logGroupName
         self.logStreamName = logStreamName
         self.timestampMilliseconds = timestampMilliseconds
         self.message = message
+    }
+
+    public init(logGroupName: String, logStreamName: String, timestampMilliseconds: Int64, message: [UInt8]) {
+        self.init(
+            logGroupName: logGroupName, logStreamName: logStreamName, timestampMilliseconds: timestampMilliseconds,
+            message: message[...])
     }
 
     /// The message as a `String` (for logs and tests; allocates).

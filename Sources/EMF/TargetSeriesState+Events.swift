@@ -58,12 +58,12 @@ extension TargetSeriesState {
         batch: SampleBatch,
         arena: UnsafeRawBufferPointer,
         run: inout ConversionRun,
-        into events: inout [EMFLogEvent]
+        into output: inout EventOutput
     ) {
         for pending in scratch.pendingGroups.indices {
             let group = scratch.pendingGroups[pending]
             writeLabelsJSON(group, batch: batch, arena: arena, run: run)
-            writeGroup(group, run: &run, into: &events)
+            writeGroup(group, run: &run, into: &output)
         }
     }
 
@@ -198,7 +198,7 @@ extension TargetSeriesState {
     private mutating func writeGroup(
         _ pending: PendingGroup,
         run: inout ConversionRun,
-        into events: inout [EMFLogEvent]
+        into output: inout EventOutput
     ) {
         let group = Int(pending.group)
         scratch.groupMetrics.clearKeepingCapacity()
@@ -230,7 +230,7 @@ extension TargetSeriesState {
                 if m.chunk == slot, m.setList >= -1 { scratch.slotMetrics.append(metric) }
             }
             if scratch.slotMetrics.isEmpty { continue }
-            writeSlot(pending: pending, profile: profile, labelsJSON: labelsJSON, run: &run, into: &events)
+            writeSlot(pending: pending, profile: profile, labelsJSON: labelsJSON, run: &run, into: &output)
         }
     }
 
@@ -334,7 +334,7 @@ extension TargetSeriesState {
         profile: Int,
         labelsJSON: ArraySlice<UInt8>,
         run: inout ConversionRun,
-        into events: inout [EMFLogEvent]
+        into output: inout EventOutput
     ) {
         // Only the two members needed: copying the whole configuration would retain each of its references.
         let limit = run.config.maxEventBytes
@@ -377,7 +377,7 @@ extension TargetSeriesState {
             if fits, size.total <= limit {
                 appendEvent(
                     pending: pending, profile: profile, labelsJSON: labelsJSON, size: size,
-                    namespaceJSON: namespaceJSON, run: &run, into: &events)
+                    namespaceJSON: namespaceJSON, run: &run, into: &output)
                 return
             }
         }
@@ -424,7 +424,7 @@ extension TargetSeriesState {
             }
             appendEvent(
                 pending: pending, profile: profile, labelsJSON: labelsJSON, size: size,
-                namespaceJSON: namespaceJSON, run: &run, into: &events)
+                namespaceJSON: namespaceJSON, run: &run, into: &output)
             swap(&remaining, &next)
         }
 
@@ -443,24 +443,26 @@ extension TargetSeriesState {
         size: EventSize,
         namespaceJSON: [UInt8],
         run: inout ConversionRun,
-        into events: inout [EMFLogEvent]
+        into output: inout EventOutput
     ) {
-        let message = writeEvent(
+        let start = output.bytes.count
+        writeEvent(
             timestamp: pending.timestamp,
             labelsJSON: labelsJSON,
             size: size.total,
-            namespaceJSON: namespaceJSON
+            namespaceJSON: namespaceJSON,
+            into: &output.bytes
         )
         run.report.events += 1
-        run.report.bytes += message.count
+        run.report.bytes += size.total
         run.report.metricsEmitted += size.definitions
         run.report.fieldsEmitted += size.fields - size.definitions
-        events.append(
-            EMFLogEvent(
+        output.events.append(
+            EventOutput.Event(
                 logGroupName: profiles[profile].logGroupName,
                 logStreamName: profiles[profile].logStreamName,
                 timestampMilliseconds: pending.timestamp,
-                message: message
+                bytes: start..<(start + size.total)
             )
         )
     }
@@ -525,10 +527,13 @@ extension TargetSeriesState {
         timestamp: Int64,
         labelsJSON: ArraySlice<UInt8>,
         size: Int,
-        namespaceJSON: [UInt8]
-    ) -> [UInt8] {
-        [UInt8](unsafeUninitializedCapacity: size) { buffer, initialized in
-            var out = UnsafeByteWriter(buffer)
+        namespaceJSON: [UInt8],
+        into bytes: inout [UInt8]
+    ) {
+        let start = bytes.count
+        bytes.append(contentsOf: repeatElement(0, count: size))
+        bytes.withUnsafeMutableBufferPointer { all in
+            var out = UnsafeByteWriter(UnsafeMutableBufferPointer(rebasing: all[start..<(start + size)]))
             scratch.metrics.withUnsafeBufferPointer { metrics in
                 scratch.slotMetrics.withUnsafeBufferPointer { slotMetrics in
                     out.write(UInt8(ascii: "{"))
@@ -577,7 +582,20 @@ extension TargetSeriesState {
                 }
             }
             precondition(out.count == size, "event size accounting is off: \(out.count) vs \(size)")
-            initialized = out.count
         }
     }
+}
+
+/// A conversion's events as they are written: every message into one buffer, so a scrape costs one allocation for
+/// all its messages rather than one per event; ``EMFConverter`` hands them out as slices of it at the end.
+struct EventOutput {
+    struct Event {
+        var logGroupName: String
+        var logStreamName: String
+        var timestampMilliseconds: Int64
+        var bytes: Range<Int>
+    }
+
+    var bytes: [UInt8] = []
+    var events: [Event] = []
 }

@@ -42,6 +42,9 @@ public struct TargetSeriesState: Sendable {
     /// the same order (the usual case) costs one fast fingerprint per sample (``SeriesFingerprint``) instead of
     /// SipHash, label sorting and three lookups.
     var memos: [SampleMemo] = []
+    /// Size of the previous conversion's output (message bytes, events), to size the next one's buffers.
+    var lastOutputBytes = 0
+    var lastOutputEvents = 0
     /// Layout versions of `groups`, `names` and `series` the memos' indices refer to.
     var memoVersions: (groups: UInt32, names: UInt32, series: UInt32) = (0, 0, 0)
 

@@ -77,7 +77,7 @@ func declaration(_ selectors: [String], dimensions: [[String]] = [["job", "insta
     MetricDeclaration(sourceLabels: ["job"], labelMatcher: ".*", dimensions: dimensions, metricSelectors: selectors)
 }
 
-func jsonObject(_ message: [UInt8]) -> [String: Any] {
+func jsonObject(_ message: some Collection<UInt8>) -> [String: Any] {
     let data = Data(message)
     guard let object = try? JSONSerialization.jsonObject(with: data, options: [.fragmentsAllowed]) as? [String: Any]
     else {

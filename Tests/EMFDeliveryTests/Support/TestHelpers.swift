@@ -31,7 +31,7 @@ func eventID(_ event: EMFLogEvent) -> Int {
     let prefix = Array("{\"id\":".utf8)
     guard event.message.starts(with: prefix) else { return -1 }
     var value = 0
-    for byte in event.message[prefix.count...] {
+    for byte in event.message.dropFirst(prefix.count) {
         guard byte >= UInt8(ascii: "0"), byte <= UInt8(ascii: "9") else { break }
         value = value * 10 + Int(byte - UInt8(ascii: "0"))
     }

@@ -5,7 +5,7 @@ import Testing
 struct DecodedEvent {
     let object: [String: Any]
 
-    init(_ bytes: [UInt8]) throws {
+    init(_ bytes: some Collection<UInt8>) throws {
         let value = try JSONSerialization.jsonObject(with: Data(bytes))
         guard let object = value as? [String: Any] else {
             throw DecodeError("EMF event is not a JSON object: \(String(decoding: bytes, as: UTF8.self))")
