@@ -17,6 +17,37 @@ struct EventTests {
         }
     }
 
+    /// A conversion's messages are slices of one buffer, back to back in event order; later conversions (which
+    /// reuse the state) leave earlier events intact.
+    @Test func eventsOfAConversionShareOneBufferAndOutliveTheNext() throws {
+        var harness = try Harness(EMFConfiguration(declarations: [declaration(["^gauge_"])]))
+        let labelled = makeBatch { b in
+            b.family("gauge_a", .gauge)
+            for pod in 0..<5 { b.sample("gauge_a", [("pod", "p\(pod)")], Double(pod)) }
+        }
+        let first = harness.convert(labelled)
+        #expect(first.events.count == 5)
+        let firstLines = first.lines
+        var end = try #require(first.events.first?.message.startIndex)
+        #expect(end == 0)
+        for event in first.events {
+            #expect(event.message.startIndex == end, "messages are contiguous, in event order")
+            end = event.message.endIndex
+        }
+        let base = first.events[0].message.withUnsafeBufferPointer { $0.baseAddress }
+        let last = try #require(first.events.last)
+        let lastBase = last.message.withUnsafeBufferPointer { $0.baseAddress }
+        #expect(lastBase == base.map { $0 + last.message.startIndex }, "one storage")
+
+        // The next conversion writes a new buffer: the first one's events are unchanged.
+        let second = harness.convert(Self.gauges(3, value: { Double($0) + 100 }))
+        #expect(second.events.count == 1)
+        #expect(first.lines == firstLines)
+        #expect(firstLines[2].contains(#""pod":"p2""#) && firstLines[2].hasSuffix(#""gauge_a":2}"#))
+        // A message stands on its own as an array too.
+        #expect(String(decoding: Array(first.events[4].message), as: UTF8.self) == firstLines[4])
+    }
+
     /// §6: 250 label-less gauges → ≥ 3 events, each ≤ 100 MetricDefinitions, labels repeated in each.
     @Test func twoHundredFiftyGaugesMakeThreeEvents() throws {
         var harness = try Harness(EMFConfiguration(declarations: [declaration(["^gauge_"])]))
