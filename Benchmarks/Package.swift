@@ -13,14 +13,17 @@ import PackageDescription
 let benchmarkTargets: [(name: String, dependencies: [Target.Dependency])] = [
     ("SigV4Benchmarks", [.product(name: "SigV4", package: "promwatch")]),
     ("EMFDeliveryBenchmarks", [.product(name: "EMF", package: "promwatch"), .product(name: "AWSClients", package: "promwatch")]),
-    ("ExpositionBenchmarks", [.product(name: "PromExposition", package: "promwatch")]),
-    ("EMFBenchmarks", [.product(name: "EMF", package: "promwatch"), .product(name: "PromExposition", package: "promwatch")]),
+    ("ExpositionBenchmarks", [.product(name: "PromExposition", package: "promwatch"), "BenchmarkCorpus"]),
+    (
+        "EMFBenchmarks",
+        [.product(name: "EMF", package: "promwatch"), .product(name: "PromExposition", package: "promwatch"), "BenchmarkCorpus"]
+    ),
     ("RelabelBenchmarks", [.product(name: "Relabel", package: "promwatch")]),
     (
         "ScrapeBenchmarks",
         [
             .product(name: "Scrape", package: "promwatch"), .product(name: "Relabel", package: "promwatch"),
-            .product(name: "PromExposition", package: "promwatch"),
+            .product(name: "PromExposition", package: "promwatch"), "BenchmarkCorpus",
         ]
     ),
 ]
@@ -36,7 +39,10 @@ let package = Package(
         // off because its swift-runtime-interposer dependency is not available here.
         .package(url: "https://github.com/ordo-one/benchmark", from: "1.38.1", traits: ["MallocInterposer"]),
     ],
-    targets: benchmarkTargets.map { target in
+    targets: [
+        // Finding and reading the shared corpus, for the benchmarks that parse captures from it.
+        .target(name: "BenchmarkCorpus", path: "Support/BenchmarkCorpus")
+    ] + benchmarkTargets.map { target in
         .executableTarget(
             name: target.name,
             dependencies: [.product(name: "Benchmark", package: "benchmark")] + target.dependencies,

@@ -1,4 +1,5 @@
 import Benchmark
+import BenchmarkCorpus
 import EMF
 import PromExposition
 
@@ -84,31 +85,6 @@ let benchmarks: @Sendable () -> Void = {
         }
     }
 }
-
-/// The node exporter capture from the shared corpus (`PROMWATCH_CORPUS`, else `../../shared/corpus` from the
-/// Benchmarks folder, where `swift package benchmark` runs).
-func nodeExporterCapture() -> [UInt8] {
-    let corpus = getenvString("PROMWATCH_CORPUS") ?? "../../shared/corpus"
-    let path = corpus + "/exposition/live/node-exporter.text.txt"
-    guard let file = fopen(path, "rb") else { fatalError("cannot open \(path); set PROMWATCH_CORPUS") }
-    defer { fclose(file) }
-    var bytes: [UInt8] = []
-    var buffer = [UInt8](repeating: 0, count: 65_536)
-    while true {
-        let count = fread(&buffer, 1, buffer.count, file)
-        if count <= 0 { break }
-        bytes.append(contentsOf: buffer[0..<count])
-    }
-    return bytes
-}
-
-func getenvString(_ name: String) -> String? {
-    getenv(name).map { String(cString: $0) }
-}
-
-#if canImport(Glibc)
-import Glibc
-#endif
 
 /// The kube-like benchmark's state between the harness's runs of the benchmark closure (one run at a time).
 final class KubeRun: @unchecked Sendable {

@@ -1,4 +1,5 @@
 import Benchmark
+import BenchmarkCorpus
 import PromExposition
 
 #if canImport(Glibc)
@@ -43,7 +44,7 @@ let benchmarks: @Sendable () -> Void = {
         "exposition/prometheus-textparse/promtestdata.txt",
         "exposition/live/node-exporter.text.txt",
     ] {
-        if let bytes = readFile(corpusDirectory() + "/" + path) {
+        if let bytes = readCorpusFile(path) {
             inputs.append((String(path.split(separator: "/").last!), bytes))
         }
     }
@@ -174,28 +175,6 @@ private func countSamples(_ bytes: [UInt8]) -> Int {
         fatalError("\(error)")
     }
     return counter.samples
-}
-
-/// `$PROMWATCH_CORPUS`, else `shared/corpus` beside the repository (this file is
-/// `Benchmarks/Benchmarks/ExpositionBenchmarks/ExpositionBenchmarks.swift` in it).
-private func corpusDirectory() -> String {
-    if let corpus = getenv("PROMWATCH_CORPUS") { return String(cString: corpus) }
-    var parts = "\(#filePath)".split(separator: "/", omittingEmptySubsequences: false)
-    parts.removeLast(5)  // file, target folder, Benchmarks, Benchmarks, repository
-    return parts.joined(separator: "/") + "/shared/corpus"
-}
-
-private func readFile(_ path: String) -> [UInt8]? {
-    guard let file = fopen(path, "rb") else { return nil }
-    defer { fclose(file) }
-    var bytes: [UInt8] = []
-    var chunk = [UInt8](repeating: 0, count: 1 << 16)
-    while true {
-        let n = chunk.withUnsafeMutableBytes { fread($0.baseAddress, 1, $0.count, file) }
-        if n <= 0 { break }
-        bytes.append(contentsOf: chunk[0..<n])
-    }
-    return bytes
 }
 
 /// A kube-state-metrics-like text exposition of `series` series, in the shape of shared/bench/gen_exposition.py

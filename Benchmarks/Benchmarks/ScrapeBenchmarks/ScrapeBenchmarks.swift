@@ -1,11 +1,8 @@
 import Benchmark
+import BenchmarkCorpus
 import PromExposition
 import Relabel
 import Scrape
-
-#if canImport(Glibc)
-import Glibc
-#endif
 
 /// `metric_relabel_configs` on a whole scrape, as the agent runs them after parsing: the node exporter capture from
 /// the shared corpus with a typical rule set (drop the Go runtime series, rename a label, rewrite `instance`). Per
@@ -37,21 +34,4 @@ let benchmarks: @Sendable () -> Void = {
             blackHole(relabeling.apply(to: source, targetLabels: targetLabels, honorLabels: false, into: &output))
         }
     }
-}
-
-/// The node exporter capture from the shared corpus (`PROMWATCH_CORPUS`, else `../../shared/corpus` from the
-/// Benchmarks folder, where `swift package benchmark` runs).
-func nodeExporterCapture() -> [UInt8] {
-    let corpus = getenv("PROMWATCH_CORPUS").map { String(cString: $0) } ?? "../../shared/corpus"
-    let path = corpus + "/exposition/live/node-exporter.text.txt"
-    guard let file = fopen(path, "rb") else { fatalError("cannot open \(path); set PROMWATCH_CORPUS") }
-    defer { fclose(file) }
-    var bytes: [UInt8] = []
-    var buffer = [UInt8](repeating: 0, count: 65_536)
-    while true {
-        let count = fread(&buffer, 1, buffer.count, file)
-        if count <= 0 { break }
-        bytes.append(contentsOf: buffer[0..<count])
-    }
-    return bytes
 }
