@@ -27,7 +27,7 @@ struct EMFScrapeHandler: ScrapeResultHandler {
                 jobName: target.jobName,
                 labels: target.labels.map { (name: $0.name, value: $0.value) },
                 // After metric_relabel_configs the samples carry every label the rules set; the target's labels
-                // only fill in (see ScrapeReport.metricRelabeled).
+                // only fill in (see MetricRelabeling).
                 honorLabels: target.job.honorLabels || !target.job.metricRelabelConfigs.isEmpty,
                 honorTimestamps: target.job.honorTimestamps,
                 discoveredAfterStartup: discoveredAfterStartup),

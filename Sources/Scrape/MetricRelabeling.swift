@@ -8,10 +8,10 @@ public import Relabel
 /// left without a `__name__` or a valid metric name, is not kept.
 ///
 /// The result holds each sample's final labels except target labels the rules left unchanged; it is to be
-/// converted with `honor_labels` semantics (see ``ScrapeReport/metricRelabeled``), which adds those back and
-/// keeps every label the rules changed. A target label a rule drops therefore still appears in EMF events: every
-/// event carries its target's labels. Kept samples stay in their family (a renamed counter is still a counter) and
-/// get a series text written from their final labels, which keys their delta state.
+/// converted with `honor_labels` semantics (as the agent's EMF handler does for such jobs), which adds those back
+/// and keeps every label the rules changed. A target label a rule drops therefore still appears in EMF events:
+/// every event carries its target's labels. Kept samples stay in their family (a renamed counter is still a
+/// counter) and get a series text written from their final labels, which keys their delta state.
 public struct MetricRelabeling: Sendable {
     private let relabeler: Relabeler
 
@@ -37,7 +37,10 @@ public struct MetricRelabeling: Sendable {
 
     /// Relabels every sample of `source`, scraped from a target with `targetLabels`, into `output` (emptied first).
     public func apply(
-        to source: SampleBatch, targetLabels: [TargetLabel], honorLabels: Bool, into output: inout SampleBatch
+        to source: SampleBatch,
+        targetLabels: [TargetLabel],
+        honorLabels: Bool,
+        into output: inout SampleBatch
     ) -> Outcome {
         output.removeAll()
         var outcome = Outcome()
@@ -67,9 +70,12 @@ public struct MetricRelabeling: Sendable {
             labelOffsets.removeAll(keepingCapacity: true)
             text.append(contentsOf: name.utf8)
             var first = true
-            // Target labels the rules left as they were are not written: the conversion adds them back (see
-            // ``ScrapeReport/metricRelabeled``), which keeps its fast path for ordinary label sets.
-            for label in labels where label.name != "__name__" && !targetLabels.contains(where: { $0.name == label.name && $0.value == label.value }) {
+            // Target labels the rules left as they were are not written: the conversion adds them back (under
+            // `honor_labels` semantics), which keeps its fast path for ordinary label sets.
+            for label in labels
+            where label.name != "__name__"
+                && !targetLabels.contains(where: { $0.name == label.name && $0.value == label.value })
+            {
                 text.append(UInt8(ascii: first ? "{" : ","))
                 first = false
                 let nameStart = text.count
@@ -100,7 +106,9 @@ public struct MetricRelabeling: Sendable {
                             views.append(
                                 LabelView(
                                     name: ByteView(UnsafeRawBufferPointer(rebasing: textBytes[offsets.name])),
-                                    value: ByteView(UnsafeRawBufferPointer(rebasing: valueBytes[offsets.value]))))
+                                    value: ByteView(UnsafeRawBufferPointer(rebasing: valueBytes[offsets.value]))
+                                )
+                            )
                         }
                         views.withUnsafeBufferPointer { labelViews in
                             output.consume(
@@ -113,7 +121,9 @@ public struct MetricRelabeling: Sendable {
                                     seriesText: ByteView(textBytes),
                                     value: sample.value,
                                     timestampMilliseconds: sample.timestampMilliseconds,
-                                    line: 0))
+                                    line: 0
+                                )
+                            )
                         }
                     }
                 }
@@ -125,7 +135,10 @@ public struct MetricRelabeling: Sendable {
 
     /// The sample's labels merged with the target's as Prometheus merges them, plus `__name__`.
     static func merged(
-        sample: BatchSample, in batch: SampleBatch, targetLabels: [(name: String, value: String)], honorLabels: Bool
+        sample: BatchSample,
+        in batch: SampleBatch,
+        targetLabels: [(name: String, value: String)],
+        honorLabels: Bool
     ) -> Labels {
         var pairs: [(String, String)] = []
         pairs.reserveCapacity(Int(sample.labelCount) + targetLabels.count + 1)
@@ -138,7 +151,10 @@ public struct MetricRelabeling: Sendable {
         if collides {
             // Rare: conflicts resolved exactly as the conversion resolves them (`exported_` names).
             var merged = TargetLabelMerge.merge(
-                scraped: pairs.map { (name: $0.0, value: $0.1) }, target: targetLabels, honorLabels: honorLabels)
+                scraped: pairs.map { (name: $0.0, value: $0.1) },
+                target: targetLabels,
+                honorLabels: honorLabels
+            )
             merged["__name__"] = batch.string(sample.name)
             return Labels(merged.map { ($0.key, $0.value) })
         }
@@ -156,7 +172,8 @@ public struct MetricRelabeling: Sendable {
         if job.labelLimit > 0, outcome.mostLabels > job.labelLimit {
             throw ScrapeError(
                 .labelLimit,
-                "label_limit exceeded: \(outcome.mostLabelsName) has \(outcome.mostLabels) labels (limit \(job.labelLimit))")
+                "label_limit exceeded: \(outcome.mostLabelsName) has \(outcome.mostLabels) labels (limit \(job.labelLimit))"
+            )
         }
     }
 
@@ -188,9 +205,12 @@ public struct MetricRelabeling: Sendable {
                 unitBytes.withUnsafeMutableBytes { unitView in
                     output.familyStarted(
                         FamilyView(
-                            name: ByteView(name), type: family.type,
+                            name: ByteView(name),
+                            type: family.type,
                             help: help == nil ? nil : ByteView(UnsafeRawBufferPointer(helpView)),
-                            unit: unit == nil ? nil : ByteView(UnsafeRawBufferPointer(unitView))))
+                            unit: unit == nil ? nil : ByteView(UnsafeRawBufferPointer(unitView))
+                        )
+                    )
                 }
             }
         }

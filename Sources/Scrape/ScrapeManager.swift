@@ -128,16 +128,15 @@ public struct ScrapeManager<Handler: ScrapeResultHandler, C: Clock>: Service whe
             var batch = batchPool.take()
             defer { batchPool.give(&batch) }
             do {
-                var report = try await scraper.scrape(target, into: &batch)
+                let report = try await scraper.scrape(target, into: &batch)
                 if let metricRelabeling {
+                    // The batch then holds each sample's final labels; see MetricRelabeling for how to convert it.
                     var relabeled = batchPool.take()
                     let applied = metricRelabeling.apply(
                         to: batch, targetLabels: target.labels, honorLabels: target.job.honorLabels, into: &relabeled)
                     swap(&batch, &relabeled)
                     batchPool.give(&relabeled)
                     try MetricRelabeling.checkLimits(applied, job: target.job)
-                    report.metricRelabeled = true
-                    report.samplesDroppedByRelabeling = applied.dropped
                 }
                 result = .success(report)
             } catch {

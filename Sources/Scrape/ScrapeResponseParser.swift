@@ -36,7 +36,8 @@ final class ScrapeResponseParser: HTTPClientResponseDelegate, @unchecked Sendabl
     func didReceiveHead(task: HTTPClient.Task<ScrapeReport>, _ head: HTTPResponseHead) -> EventLoopFuture<Void> {
         guard (200..<300).contains(head.status.code) else {
             return task.eventLoop.makeFailedFuture(
-                ScrapeError(.httpStatus, "server returned HTTP status \(head.status)"))
+                ScrapeError(.httpStatus, "server returned HTTP status \(head.status)")
+            )
         }
         format = ExpositionFormat(contentType: head.headers.first(name: "Content-Type"))
         parser = Scraper.makeParser(format: format, job: target.job)
@@ -87,8 +88,11 @@ final class ScrapeResponseParser: HTTPClientResponseDelegate, @unchecked Sendabl
         // With metric_relabel_configs the limits apply to what the rules keep (see ScrapeManager).
         if !relabelsMetrics { try Scraper.checkLimits(batch, target: target) }
         return ScrapeReport(
-            format: format, bodyBytes: bodyBytes, samplesScraped: batch.samples.count,
-            nativeHistogramsSkipped: parser.nativeHistogramsSkipped)
+            format: format,
+            bodyBytes: bodyBytes,
+            samplesScraped: batch.samples.count,
+            nativeHistogramsSkipped: parser.nativeHistogramsSkipped
+        )
     }
 
     private var relabelsMetrics: Bool { !target.job.metricRelabelConfigs.isEmpty }

@@ -15,12 +15,6 @@ public struct ScrapeReport: Sendable {
     public var samplesScraped = 0
     /// Protobuf histograms skipped because they carry only native-histogram data.
     public var nativeHistogramsSkipped = 0
-    /// Whether the job's `metric_relabel_configs` rewrote the batch. Its samples then hold their final labels,
-    /// except target labels the rules left unchanged: convert it with `honor_labels` semantics, so those are added
-    /// back and every label the rules set is kept.
-    public var metricRelabeled = false
-    /// Samples `metric_relabel_configs` dropped.
-    public var samplesDroppedByRelabeling = 0
 }
 
 /// Performs single scrapes over HTTP and parses the body as it streams in.

@@ -53,8 +53,11 @@ struct MetricRelabelIntegrationTests {
             var logger = Logger(label: "relabel-integration")
             logger.logLevel = .warning
             let runtime = try buildAgent(
-                configuration: configuration, registry: PrometheusCollectorRegistry(), logger: logger,
-                options: AgentOptions(sink: sink))
+                configuration: configuration,
+                registry: PrometheusCollectorRegistry(),
+                logger: logger,
+                options: AgentOptions(sink: sink)
+            )
             let group = runtime.serviceGroup(logger: logger)
             let (sawDeltas, health) = try await withThrowingTaskGroup(of: Void.self) { tasks in
                 tasks.addTask { try await group.run() }
@@ -78,7 +81,10 @@ struct MetricRelabelIntegrationTests {
             #expect(!scraped.isEmpty)
             for event in scraped {
                 // Only what the rules kept, under the names they gave.
-                #expect(Set(event.valueKeys).isSubset(of: ["node_cpu_seconds_total", "load_one_minute"]), "\(event.valueKeys)")
+                #expect(
+                    Set(event.valueKeys).isSubset(of: ["node_cpu_seconds_total", "load_one_minute"]),
+                    "\(event.valueKeys)"
+                )
                 #expect(event.string("instance") == "node-a")
                 #expect(event.string("mode") == nil)
                 // Target labels the rules left alone are still there.

@@ -25,7 +25,10 @@ struct MetricRelabelingTests {
 
     /// The job from a YAML scrape config, its first target, and the relabelling result of `exposition`.
     func relabel(
-        _ rules: String, honorLabels: Bool = false, extra: String = "", exposition: String = Self.exposition
+        _ rules: String,
+        honorLabels: Bool = false,
+        extra: String = "",
+        exposition: String = Self.exposition
     ) throws -> (SampleBatch, MetricRelabeling.Outcome, ScrapeConfiguration) {
         let yaml = """
             scrape_configs:
@@ -55,8 +58,10 @@ struct MetricRelabelingTests {
 
     @Test func aJobWithoutRulesNeedsNoRelabelling() throws {
         let configuration = try ConfigLoader.parse(
-            yaml: "scrape_configs:\n  - job_name: app\n    static_configs: [{targets: [a:1]}]\n", fileName: "t.yaml",
-            baseDirectory: nil)
+            yaml: "scrape_configs:\n  - job_name: app\n    static_configs: [{targets: [a:1]}]\n",
+            fileName: "t.yaml",
+            baseDirectory: nil
+        )
         #expect(MetricRelabeling(job: configuration.scrapeConfigs[0]) == nil)
     }
 
@@ -66,7 +71,8 @@ struct MetricRelabelingTests {
                   - source_labels: [__name__]
                     regex: go_.*|latency_seconds_(sum|count)
                     action: drop
-            """)
+            """
+        )
         #expect(outcome.kept == 5 && outcome.dropped == 3)
         // Unchanged target labels are left to the conversion; the scraped `instance` lost to the target's.
         #expect(
@@ -76,7 +82,8 @@ struct MetricRelabelingTests {
                 #"latency_seconds_bucket{le="0.5"}"#,
                 #"latency_seconds_bucket{le="+Inf"}"#,
                 #"clash{exported_instance="from-the-exporter",path="a\"b"}"#,
-            ])
+            ]
+        )
         #expect(batch.families.map { batch.string($0.name) } == ["http_requests_total", "latency_seconds", "clash"])
         #expect(batch.families.map(\.type) == [.counter, .histogram, .gauge])
         #expect(batch.families[0].help.map { batch.string($0) } == "Requests.")
@@ -104,14 +111,16 @@ struct MetricRelabelingTests {
                     regex: http_(.*)
                     target_label: __name__
                     replacement: api_$1
-            """)
+            """
+        )
         #expect(outcome.kept == 2 && outcome.dropped == 6)
         // The rewritten instance is written; job and team, unchanged, are not.
         #expect(
             series(batch) == [
                 #"api_requests_total{code="200",instance="app-1",owner="payments-200"}"#,
                 #"api_requests_total{code="500",instance="app-1",owner="payments-500"}"#,
-            ])
+            ]
+        )
         // A renamed counter is still in its family.
         #expect(batch.families.map { batch.string($0.name) } == ["http_requests_total"])
         #expect(batch.samples.map { batch.string($0.name) } == ["api_requests_total", "api_requests_total"])
@@ -125,7 +134,9 @@ struct MetricRelabelingTests {
                   - source_labels: [instance]
                     regex: from-the-.*
                     action: keep
-            """, honorLabels: true)
+            """,
+            honorLabels: true
+        )
         #expect(series(batch) == [#"clash{instance="from-the-exporter",path="a\"b"}"#])
     }
 
@@ -136,7 +147,8 @@ struct MetricRelabelingTests {
                     regex: go_goroutines
                     target_label: __name__
                     replacement: 1bad
-            """)
+            """
+        )
         #expect(renamedOutcome.kept == 7 && renamedOutcome.dropped == 1)
         #expect(!renamed.samples.contains { renamed.string($0.name) == "1bad" })
 
@@ -144,7 +156,8 @@ struct MetricRelabelingTests {
             """
                   - regex: __name__
                     action: labeldrop
-            """)
+            """
+        )
         #expect(namelessOutcome.kept == 0 && namelessOutcome.dropped == 8)
         #expect(nameless.samples.isEmpty && nameless.families.isEmpty)
     }
@@ -159,7 +172,10 @@ struct MetricRelabelingTests {
         let (_, kept, job) = try relabel(keepTwo, extra: "    sample_limit: 2")
         try MetricRelabeling.checkLimits(kept, job: job)
 
-        let (_, all, strictJob) = try relabel("      - action: labelkeep\n        regex: .*", extra: "    sample_limit: 7")
+        let (_, all, strictJob) = try relabel(
+            "      - action: labelkeep\n        regex: .*",
+            extra: "    sample_limit: 7"
+        )
         #expect(throws: ScrapeError.self) { try MetricRelabeling.checkLimits(all, job: strictJob) }
         do {
             try MetricRelabeling.checkLimits(all, job: strictJob)
