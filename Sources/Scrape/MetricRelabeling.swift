@@ -14,6 +14,10 @@ public import Relabel
 /// counter) and get a series text written from their final labels, which keys their delta state.
 public struct MetricRelabeling: Sendable {
     private let relabeler: Relabeler
+    /// Set when every rule keeps or drops by metric name alone (`source_labels: [__name__]`), the usual use: the
+    /// regular expressions then run on the name's bytes and kept samples are copied as they are, without building
+    /// a label set (see ``copyFiltered(_:from:arena:targetNames:honorLabels:into:)``).
+    private let nameFilters: [(keep: Bool, regex: RelabelRegex)]?
 
     /// `nil` when `job` has no `metric_relabel_configs`.
     init?(job: ScrapeConfiguration) {
@@ -24,6 +28,10 @@ public struct MetricRelabeling: Sendable {
     /// The rules of a `metric_relabel_configs` list, compiled once.
     public init(rules: [RelabelConfiguration]) {
         relabeler = Relabeler(rules)
+        let filtersByName = rules.allSatisfy {
+            ($0.action == .keep || $0.action == .drop) && $0.sourceLabels == ["__name__"]
+        }
+        nameFilters = filtersByName ? rules.map { ($0.action == .keep, $0.regex) } : nil
     }
 
     /// What one application did.
@@ -50,7 +58,33 @@ public struct MetricRelabeling: Sendable {
         var values: [UInt8] = []
         var labelOffsets: [(name: Range<Int>, value: Range<Int>)] = []
         var views: [LabelView] = []
+        let targetNames = targetLabels.map { Array($0.name.utf8) }
         for sample in source.samples {
+            if let nameFilters {
+                switch copyFiltered(
+                    sample,
+                    from: source,
+                    filters: nameFilters,
+                    targetNames: targetNames,
+                    previousFamily: &previousFamily,
+                    views: &views,
+                    into: &output
+                )
+                {
+                case .kept(let labelCount):
+                    outcome.kept += 1
+                    if labelCount + targetLabels.count > outcome.mostLabels {
+                        outcome.mostLabels = labelCount + targetLabels.count
+                        outcome.mostLabelsName = source.string(sample.name)
+                    }
+                    continue
+                case .dropped:
+                    outcome.dropped += 1
+                    continue
+                case .needsLabelSet:
+                    break
+                }
+            }
             var labels = Self.merged(sample: sample, in: source, targetLabels: targetPairs, honorLabels: honorLabels)
             guard relabeler.process(&labels), let name = labels["__name__"], Self.isValidMetricName(name) else {
                 outcome.dropped += 1
@@ -133,6 +167,66 @@ public struct MetricRelabeling: Sendable {
         return outcome
     }
 
+    private enum FilterVerdict {
+        /// Copied unchanged; the number of its own labels.
+        case kept(Int)
+        case dropped
+        /// A scraped label has a target label's name: the merge can rename it, so the general path decides.
+        case needsLabelSet
+    }
+
+    /// The fast path of name-only rules: runs them on the sample's name and copies a kept sample with its own
+    /// labels and series text. Without a name conflict the merge with the target labels only adds them, which the
+    /// conversion does anyway, so the result is what the general path would write.
+    private func copyFiltered(
+        _ sample: BatchSample,
+        from source: SampleBatch,
+        filters: [(keep: Bool, regex: RelabelRegex)],
+        targetNames: [[UInt8]],
+        previousFamily: inout Int32,
+        views: inout [LabelView],
+        into output: inout SampleBatch
+    ) -> FilterVerdict {
+        source.bytes.withUnsafeBytes { arena in
+            func slice(_ range: ByteRange) -> UnsafeRawBufferPointer {
+                UnsafeRawBufferPointer(rebasing: arena[Int(range.start)..<Int(range.start + range.count)])
+            }
+            let labels = source.labels(of: sample)
+            for label in labels {
+                let name = slice(label.name)
+                if targetNames.contains(where: { $0.elementsEqual(name) }) { return .needsLabelSet }
+            }
+            let name = slice(sample.name).assumingMemoryBound(to: UInt8.self)
+            for filter in filters where filter.regex.matches(bytes: name) != filter.keep { return .dropped }
+
+            let family = source.families[Int(sample.family)]
+            if sample.family != previousFamily {
+                previousFamily = sample.family
+                Self.announceFamily(family, of: source, to: &output)
+            }
+            views.removeAll(keepingCapacity: true)
+            for label in labels {
+                views.append(LabelView(name: ByteView(slice(label.name)), value: ByteView(slice(label.value))))
+            }
+            views.withUnsafeBufferPointer { labelViews in
+                output.consume(
+                    SampleView(
+                        name: ByteView(slice(sample.name)),
+                        familyName: ByteView(slice(family.name)),
+                        type: family.type,
+                        role: sample.role,
+                        labels: labelViews,
+                        seriesText: ByteView(slice(sample.seriesText)),
+                        value: sample.value,
+                        timestampMilliseconds: sample.timestampMilliseconds,
+                        line: 0
+                    )
+                )
+            }
+            return .kept(labels.count)
+        }
+    }
+
     /// The sample's labels merged with the target's as Prometheus merges them, plus `__name__`.
     static func merged(
         sample: BatchSample,
@@ -196,23 +290,18 @@ public struct MetricRelabeling: Sendable {
     }
 
     private static func announceFamily(_ family: BatchFamily, of source: SampleBatch, to output: inout SampleBatch) {
-        source.withBytes(family.name) { name in
-            let help = family.help.map { source.string($0) }
-            let unit = family.unit.map { source.string($0) }
-            var helpBytes = Array((help ?? "").utf8)
-            var unitBytes = Array((unit ?? "").utf8)
-            helpBytes.withUnsafeMutableBytes { helpView in
-                unitBytes.withUnsafeMutableBytes { unitView in
-                    output.familyStarted(
-                        FamilyView(
-                            name: ByteView(name),
-                            type: family.type,
-                            help: help == nil ? nil : ByteView(UnsafeRawBufferPointer(helpView)),
-                            unit: unit == nil ? nil : ByteView(UnsafeRawBufferPointer(unitView))
-                        )
-                    )
-                }
+        source.bytes.withUnsafeBytes { arena in
+            func view(_ range: ByteRange) -> ByteView {
+                ByteView(UnsafeRawBufferPointer(rebasing: arena[Int(range.start)..<Int(range.start + range.count)]))
             }
+            output.familyStarted(
+                FamilyView(
+                    name: view(family.name),
+                    type: family.type,
+                    help: family.help.map(view),
+                    unit: family.unit.map(view)
+                )
+            )
         }
     }
 }

@@ -94,6 +94,32 @@ struct MetricRelabelingTests {
         #expect(batch.labels(of: clash).map { batch.string($0.value) } == ["from-the-exporter", #"a"b"#])
     }
 
+    /// Rules that only keep or drop by name take a fast path (no label set per sample); it must give what the
+    /// general path gives, including for a sample whose label collides with a target label.
+    @Test func nameOnlyRulesGiveWhatTheGeneralPathGives() throws {
+        let byName = """
+                  - source_labels: [__name__]
+                    regex: http_.*|clash|latency_seconds_bucket
+                    action: keep
+                  - source_labels: [__name__]
+                    regex: .*_bucket
+                    action: drop
+            """
+        // A no-op label rule forces the general path for the same selection.
+        let general = byName + "\n      - regex: no_such_label\n        action: labeldrop"
+        for honorLabels in [false, true] {
+            let (fast, fastOutcome, _) = try relabel(byName, honorLabels: honorLabels)
+            let (slow, slowOutcome, _) = try relabel(general, honorLabels: honorLabels)
+            #expect(fastOutcome == slowOutcome)
+            #expect(fastOutcome.kept == 3 && fastOutcome.dropped == 5)
+            #expect(series(fast) == series(slow))
+            #expect(fast.samples.map(\.value) == slow.samples.map(\.value))
+            #expect(fast.samples.map(\.role) == slow.samples.map(\.role))
+            #expect(fast.families.map { fast.string($0.name) } == slow.families.map { slow.string($0.name) })
+            #expect(fast.families.map(\.type) == slow.families.map(\.type))
+        }
+    }
+
     @Test func rulesSeeAndCanRewriteTargetLabels() throws {
         let (batch, outcome, _) = try relabel(
             """
