@@ -41,8 +41,27 @@ public struct ByteView: Hashable, CustomStringConvertible {
     @inlinable
     public func equals(_ string: StaticString) -> Bool {
         string.withUTF8Buffer { literal in
-            literal.count == bytes.count && (literal.count == 0 || memcmpEqual(bytes.baseAddress!, UnsafeRawPointer(literal.baseAddress!), literal.count))
+            literal.count == bytes.count
+                && (literal.count == 0
+                    || memcmpEqual(bytes.baseAddress!, UnsafeRawPointer(literal.baseAddress!), literal.count))
         }
+    }
+}
+
+extension ByteView {
+    /// Whether the bytes are a metric name Prometheus 2 accepts: `[a-zA-Z_:][a-zA-Z0-9_:]*`.
+    public var isLegacyMetricName: Bool {
+        func isLetter(_ byte: UInt8) -> Bool {
+            (byte | 0x20) >= UInt8(ascii: "a") && (byte | 0x20) <= UInt8(ascii: "z")
+        }
+        func isDigit(_ byte: UInt8) -> Bool { byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9") }
+        guard let first = bytes.first, isLetter(first) || first == UInt8(ascii: "_") || first == UInt8(ascii: ":")
+        else { return false }
+        for byte in bytes.dropFirst()
+        where !(isLetter(byte) || isDigit(byte) || byte == UInt8(ascii: "_") || byte == UInt8(ascii: ":")) {
+            return false
+        }
+        return true
     }
 }
 
@@ -107,9 +126,15 @@ public struct SampleView {
     public let line: Int
 
     public init(
-        name: ByteView, familyName: ByteView, type: MetricType, role: SampleRole,
-        labels: UnsafeBufferPointer<LabelView>, seriesText: ByteView, value: Double,
-        timestampMilliseconds: Int64?, line: Int
+        name: ByteView,
+        familyName: ByteView,
+        type: MetricType,
+        role: SampleRole,
+        labels: UnsafeBufferPointer<LabelView>,
+        seriesText: ByteView,
+        value: Double,
+        timestampMilliseconds: Int64?,
+        line: Int
     ) {
         self.name = name
         self.familyName = familyName

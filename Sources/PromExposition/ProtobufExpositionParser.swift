@@ -864,16 +864,7 @@ private struct FloatText {
 
 /// Name and UTF-8 checks for strings from protobuf messages.
 enum ProtobufSyntax {
-    /// `[a-zA-Z_:][a-zA-Z0-9_:]*`
-    static func isMetricName(_ view: ByteView) -> Bool {
-        guard let first = view.bytes.first, isLetter(first) || first == UInt8(ascii: "_") || first == UInt8(ascii: ":")
-        else { return false }
-        for byte in view.bytes.dropFirst()
-        where !(isLetter(byte) || isDigit(byte) || byte == UInt8(ascii: "_") || byte == UInt8(ascii: ":")) {
-            return false
-        }
-        return true
-    }
+    static func isMetricName(_ view: ByteView) -> Bool { view.isLegacyMetricName }
 
     /// `[a-zA-Z_][a-zA-Z0-9_]*`
     static func isLabelName(_ view: ByteView) -> Bool {

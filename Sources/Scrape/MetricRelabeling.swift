@@ -273,20 +273,8 @@ public struct MetricRelabeling: Sendable {
 
     /// Whether `name` is a metric name Prometheus 2 accepts (`[a-zA-Z_:][a-zA-Z0-9_:]*`).
     static func isValidMetricName(_ name: String) -> Bool {
-        var first = true
-        for byte in name.utf8 {
-            let ok: Bool =
-                switch byte {
-                case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"),
-                    UInt8(ascii: "_"), UInt8(ascii: ":"):
-                    true
-                case UInt8(ascii: "0")...UInt8(ascii: "9"): !first
-                default: false
-                }
-            if !ok { return false }
-            first = false
-        }
-        return !first
+        var name = name
+        return name.withUTF8 { ByteView(UnsafeRawBufferPointer($0)).isLegacyMetricName }
     }
 
     private static func announceFamily(_ family: BatchFamily, of source: SampleBatch, to output: inout SampleBatch) {

@@ -145,6 +145,26 @@ struct ScraperNegotiationTests {
         }
     }
 
+    /// The batch handed in is parsed into as it is: a second scrape of the same body reuses its storage rather
+    /// than growing new arrays from empty (the agent pools batches for exactly that).
+    @Test func aScrapeReusesTheBatchStorage() async throws {
+        try await withTarget { scraper, port, _ in
+            let target = ScrapeTarget(
+                job: ScrapeConfiguration(jobName: "reuse", metricsPath: "/text"),
+                address: "127.0.0.1:\(port)"
+            )
+            var batch = SampleBatch()
+            _ = try await scraper.scrape(target, into: &batch)
+            let first = batch.samples.count
+            let storage = batch.samples.withUnsafeBufferPointer { $0.baseAddress }
+            let bytesStorage = batch.bytes.withUnsafeBufferPointer { $0.baseAddress }
+            _ = try await scraper.scrape(target, into: &batch)
+            #expect(first == 75 && batch.samples.count == first)
+            #expect(batch.samples.withUnsafeBufferPointer { $0.baseAddress } == storage)
+            #expect(batch.bytes.withUnsafeBufferPointer { $0.baseAddress } == bytesStorage)
+        }
+    }
+
     @Test func labelLengthLimitsFailTheScrape() async throws {
         try await withTarget { scraper, port, _ in
             var batch = SampleBatch()
