@@ -30,7 +30,11 @@ public struct RejectedLogEventsInfo: Sendable, Equatable {
     /// Events before this index were older than the group's retention.
     public var expiredLogEventEndIndex: Int?
 
-    public init(tooNewLogEventStartIndex: Int? = nil, tooOldLogEventEndIndex: Int? = nil, expiredLogEventEndIndex: Int? = nil) {
+    public init(
+        tooNewLogEventStartIndex: Int? = nil,
+        tooOldLogEventEndIndex: Int? = nil,
+        expiredLogEventEndIndex: Int? = nil
+    ) {
         self.tooNewLogEventStartIndex = tooNewLogEventStartIndex
         self.tooOldLogEventEndIndex = tooOldLogEventEndIndex
         self.expiredLogEventEndIndex = expiredLogEventEndIndex
@@ -90,36 +94,63 @@ public struct CloudWatchLogsClient: Sendable {
     public init(client: AWSServiceClient) { self.client = client }
 
     @discardableResult
-    func call(_ operation: String, _ body: JSONValue, headers: [(name: String, value: String)] = []) async throws(AWSError) -> JSONValue {
+    func call(
+        _ operation: String,
+        _ body: JSONValue,
+        headers: [(name: String, value: String)] = []
+    ) async throws(AWSError) -> JSONValue {
         try await client.json(
-            targetPrefix: Self.targetPrefix, operation: operation, jsonVersion: "1.1", body: body.serializedBytes, headers: headers)
+            targetPrefix: Self.targetPrefix,
+            operation: operation,
+            jsonVersion: "1.1",
+            body: body.serializedBytes,
+            headers: headers
+        )
     }
 
     /// `CreateLogGroup`. Fails with `ResourceAlreadyExistsException` if it exists.
-    public func createLogGroup(name: String, tags: [String: String] = [:], kmsKeyID: String? = nil) async throws(AWSError) {
+    public func createLogGroup(
+        name: String,
+        tags: [String: String] = [:],
+        kmsKeyID: String? = nil
+    ) async throws(AWSError) {
         try await call(
             "CreateLogGroup",
             .compactObject([
                 ("logGroupName", .string(name)),
                 ("kmsKeyId", kmsKeyID.map { .string($0) }),
-                ("tags", tags.isEmpty ? nil : .object(JSONObject(tags.sorted { $0.key < $1.key }.map { ($0.key, .string($0.value)) }))),
-            ]))
+                (
+                    "tags",
+                    tags.isEmpty
+                        ? nil : .object(JSONObject(tags.sorted { $0.key < $1.key }.map { ($0.key, .string($0.value)) }))
+                ),
+            ])
+        )
     }
 
     /// `CreateLogStream`. Fails with `ResourceAlreadyExistsException` if it exists, `ResourceNotFoundException` if the
     /// group doesn't.
     public func createLogStream(group: String, stream: String) async throws(AWSError) {
-        try await call("CreateLogStream", .compactObject([("logGroupName", .string(group)), ("logStreamName", .string(stream))]))
+        try await call(
+            "CreateLogStream",
+            .compactObject([("logGroupName", .string(group)), ("logStreamName", .string(stream))])
+        )
     }
 
     /// `PutRetentionPolicy` (days ∈ 1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, …).
     public func putRetentionPolicy(group: String, days: Int) async throws(AWSError) {
-        try await call("PutRetentionPolicy", .compactObject([("logGroupName", .string(group)), ("retentionInDays", JSONValue(days))]))
+        try await call(
+            "PutRetentionPolicy",
+            .compactObject([("logGroupName", .string(group)), ("retentionInDays", JSONValue(days))])
+        )
     }
 
     /// `DescribeLogStreams`, one page.
     public func describeLogStreams(
-        group: String, prefix: String? = nil, nextToken: String? = nil, limit: Int? = nil
+        group: String,
+        prefix: String? = nil,
+        nextToken: String? = nil,
+        limit: Int? = nil
     ) async throws(AWSError) -> DescribeLogStreamsResponse {
         let json = try await call(
             "DescribeLogStreams",
@@ -128,14 +159,18 @@ public struct CloudWatchLogsClient: Sendable {
                 ("logStreamNamePrefix", prefix.map { .string($0) }),
                 ("nextToken", nextToken.map { .string($0) }),
                 ("limit", limit.map { JSONValue($0) }),
-            ]))
+            ])
+        )
         let streams = (json["logStreams"]?.arrayValue ?? []).compactMap { stream -> LogStream? in
             guard let name = stream["logStreamName"]?.stringValue else { return nil }
             return LogStream(
-                logStreamName: name, arn: stream["arn"]?.stringValue, creationTime: stream["creationTime"]?.int64Value,
+                logStreamName: name,
+                arn: stream["arn"]?.stringValue,
+                creationTime: stream["creationTime"]?.int64Value,
                 firstEventTimestamp: stream["firstEventTimestamp"]?.int64Value,
                 lastEventTimestamp: stream["lastEventTimestamp"]?.int64Value,
-                lastIngestionTime: stream["lastIngestionTime"]?.int64Value)
+                lastIngestionTime: stream["lastIngestionTime"]?.int64Value
+            )
         }
         return DescribeLogStreamsResponse(logStreams: streams, nextToken: json["nextToken"]?.stringValue)
     }
@@ -144,51 +179,104 @@ public struct CloudWatchLogsClient: Sendable {
     /// CloudWatch extracts metrics from EMF documents.
     /// - Returns: which events were rejected though the call succeeded (too new, too old, expired).
     public func putLogEvents(
-        group: String, stream: String, events: [InputLogEvent], emf: Bool = false
+        group: String,
+        stream: String,
+        events: [InputLogEvent],
+        emf: Bool = false
     ) async throws(AWSError) -> PutLogEventsResponse {
         let body = Self.putLogEventsBody(group: group, stream: stream, events: events)
         let json = try await client.json(
-            targetPrefix: Self.targetPrefix, operation: "PutLogEvents", jsonVersion: "1.1", body: body,
-            headers: emf ? [("x-amzn-logs-format", "json/emf")] : [])
+            targetPrefix: Self.targetPrefix,
+            operation: "PutLogEvents",
+            jsonVersion: "1.1",
+            body: body,
+            headers: emf ? [("x-amzn-logs-format", "json/emf")] : []
+        )
         guard let info = json["rejectedLogEventsInfo"], !info.isNull else { return PutLogEventsResponse() }
         return PutLogEventsResponse(
             rejectedLogEventsInfo: RejectedLogEventsInfo(
                 tooNewLogEventStartIndex: info["tooNewLogEventStartIndex"]?.intValue,
                 tooOldLogEventEndIndex: info["tooOldLogEventEndIndex"]?.intValue,
-                expiredLogEventEndIndex: info["expiredLogEventEndIndex"]?.intValue))
+                expiredLogEventEndIndex: info["expiredLogEventEndIndex"]?.intValue
+            )
+        )
     }
 
     /// The `PutLogEvents` JSON body, written by hand: `{"logGroupName":…,"logStreamName":…,"logEvents":[{"timestamp":…,
-    /// "message":"…"},…]}`. Messages are embedded as JSON strings, copied in runs between the bytes that need escaping.
+    /// "message":"…"},…]}`. One allocation, sized by a bound that needs no counting pass, written through a pointer;
+    /// messages are embedded as JSON strings (see ``JSONValue/writeQuoted(utf8:to:)``).
     public static func putLogEventsBody(group: String, stream: String, events: [InputLogEvent]) -> [UInt8] {
-        var capacity = 64 + group.utf8.count + stream.utf8.count
-        for event in events { capacity += event.message.count + 48 }
-        var out: [UInt8] = []
-        out.reserveCapacity(capacity + capacity / 16)
-        out.append(contentsOf: #"{"logGroupName":"#.utf8)
-        JSONValue.writeString(group, into: &out)
-        out.append(contentsOf: #","logStreamName":"#.utf8)
-        JSONValue.writeString(stream, into: &out)
-        out.append(contentsOf: #","logEvents":["#.utf8)
-        for (i, event) in events.enumerated() {
-            out.append(contentsOf: i == 0 ? #"{"timestamp":"#.utf8 : #",{"timestamp":"#.utf8)
-            appendDecimal(event.timestampMilliseconds, to: &out)
-            out.append(contentsOf: #","message":"#.utf8)
-            event.message.withUnsafeBufferPointer { JSONValue.writeString(utf8: $0, into: &out) }
-            out.append(UInt8(ascii: "}"))
+        var head: [UInt8] = Array(#"{"logGroupName":"#.utf8)
+        JSONValue.writeString(group, into: &head)
+        head.append(contentsOf: #","logStreamName":"#.utf8)
+        JSONValue.writeString(stream, into: &head)
+        head.append(contentsOf: #","logEvents":["#.utf8)
+        let eventOpen = Array(#",{"timestamp":"#.utf8)
+        let messageKey = Array(#","message":"#.utf8)
+        var length = head.count + 2
+        for event in events {
+            length += eventOpen.count + decimalLength(event.timestampMilliseconds) + messageKey.count + 1
+            length += event.message.withUnsafeBufferPointer { JSONValue.quotedLengthBound(utf8: $0) }
         }
-        out.append(contentsOf: "]}".utf8)
-        return out
+        return [UInt8](unsafeUninitializedCapacity: length) { buffer, initialized in
+            var p = buffer.baseAddress!
+            func put(_ bytes: [UInt8], from offset: Int = 0) {
+                bytes.withUnsafeBufferPointer { bytes in
+                    let count = bytes.count - offset
+                    p.initialize(from: bytes.baseAddress! + offset, count: count)
+                    p += count
+                }
+            }
+            put(head)
+            for (i, event) in events.enumerated() {
+                put(eventOpen, from: i == 0 ? 1 : 0)
+                p = writeDecimal(event.timestampMilliseconds, to: p)
+                put(messageKey)
+                p += event.message.withUnsafeBufferPointer { JSONValue.writeQuoted(utf8: $0, to: p) }
+                p.initialize(to: UInt8(ascii: "}"))
+                p += 1
+            }
+            p[0] = UInt8(ascii: "]")
+            p[1] = UInt8(ascii: "}")
+            initialized = p + 2 - buffer.baseAddress!
+            precondition(initialized <= length, "PutLogEvents body overran its bound")
+        }
     }
 
-    static func appendDecimal(_ value: Int64, to out: inout [UInt8]) {
-        // Up to 20 characters: a small (inline) string, no allocation.
-        out.append(contentsOf: String(value).utf8)
+    /// Digits (and sign) of `value` in decimal.
+    static func decimalLength(_ value: Int64) -> Int {
+        var magnitude = value.magnitude
+        var digits = 1
+        while magnitude >= 10 {
+            magnitude /= 10
+            digits += 1
+        }
+        return value < 0 ? digits + 1 : digits
+    }
+
+    /// Writes `value` in decimal at `p`; returns the position after it.
+    static func writeDecimal(_ value: Int64, to p: UnsafeMutablePointer<UInt8>) -> UnsafeMutablePointer<UInt8> {
+        var p = p
+        if value < 0 {
+            p.initialize(to: UInt8(ascii: "-"))
+            p += 1
+        }
+        let digits = decimalLength(value) - (value < 0 ? 1 : 0)
+        var magnitude = value.magnitude
+        for i in stride(from: digits - 1, through: 0, by: -1) {
+            (p + i).initialize(to: UInt8(ascii: "0") + UInt8(magnitude % 10))
+            magnitude /= 10
+        }
+        return p + digits
     }
 
     /// `GetLogEvents`, one page (for verification in tests and tools).
     public func getLogEvents(
-        group: String, stream: String, startFromHead: Bool = true, nextToken: String? = nil, limit: Int? = nil
+        group: String,
+        stream: String,
+        startFromHead: Bool = true,
+        nextToken: String? = nil,
+        limit: Int? = nil
     ) async throws(AWSError) -> GetLogEventsResponse {
         let json = try await call(
             "GetLogEvents",
@@ -198,16 +286,22 @@ public struct CloudWatchLogsClient: Sendable {
                 ("startFromHead", .bool(startFromHead)),
                 ("nextToken", nextToken.map { .string($0) }),
                 ("limit", limit.map { JSONValue($0) }),
-            ]))
+            ])
+        )
         let events = (json["events"]?.arrayValue ?? []).compactMap { event -> OutputLogEvent? in
             guard let timestamp = event["timestamp"]?.int64Value, let message = event["message"]?.stringValue else {
                 return nil
             }
             return OutputLogEvent(
-                timestampMilliseconds: timestamp, message: message, ingestionTime: event["ingestionTime"]?.int64Value)
+                timestampMilliseconds: timestamp,
+                message: message,
+                ingestionTime: event["ingestionTime"]?.int64Value
+            )
         }
         return GetLogEventsResponse(
-            events: events, nextForwardToken: json["nextForwardToken"]?.stringValue,
-            nextBackwardToken: json["nextBackwardToken"]?.stringValue)
+            events: events,
+            nextForwardToken: json["nextForwardToken"]?.stringValue,
+            nextBackwardToken: json["nextBackwardToken"]?.stringValue
+        )
     }
 }

@@ -91,6 +91,8 @@ public func buildAgent(
     clientConfiguration.decompression =
         bodyLimits.contains(0) ? .enabled(limit: .none) : .enabled(limit: .size(bodyLimits.max() ?? 64 << 20))
     clientConfiguration.redirectConfiguration = .follow(max: 3, allowCycles: false)
+    // No request spans: even the no-op tracer costs a dynamic cast and a span per scrape.
+    clientConfiguration.tracing.tracer = nil
     let client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: clientConfiguration)
 
     let (sink, sinkService) = try makeSink(configuration: configuration, options: options, logger: logger)

@@ -25,6 +25,11 @@ struct JSONProtocolTests {
         let text = String(decoding: body, as: UTF8.self)
         #expect(text.hasPrefix(#"{"logGroupName":"/g\"1","logStreamName":"s","logEvents":[{"timestamp":1700000000000,"message":"{\"_aws\""#))
         #expect(text.contains(#"\u001f"#))
+        for timestamp: Int64 in [0, 9, 10, 99, 1_000, -1, -10, .max, .min + 1] {
+            let one = CloudWatchLogsClient.putLogEventsBody(
+                group: "g", stream: "s", events: [InputLogEvent(timestampMilliseconds: timestamp, message: "m")])
+            #expect(try JSONValue(parsing: one)["logEvents"]?[0]?["timestamp"]?.int64Value == timestamp)
+        }
         #expect(CloudWatchLogsClient.putLogEventsBody(group: "g", stream: "s", events: []) == Array(#"{"logGroupName":"g","logStreamName":"s","logEvents":[]}"#.utf8))
     }
 

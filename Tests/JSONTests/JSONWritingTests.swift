@@ -38,6 +38,34 @@ struct JSONWritingTests {
         #expect(fromBytes.first == UInt8(ascii: "\"") && fromBytes.last == UInt8(ascii: "\""))
     }
 
+    @Test func quotedWriterStaysWithinItsBoundAndRoundTrips() throws {
+        // Random strings, with and without control characters (which take the byte-by-byte path), long enough for the
+        // eight-byte steps and their tails: the writer stays within the bound, and the parser gives the string back.
+        var random = SystemRandomNumberGenerator()
+        let alphabet = Array(#"ab"\{}:, é🚀"#.utf8) + [0x01, 0x0A, 0x1F, 0x7F]
+        for round in 0..<500 {
+            let allowControls = round % 2 == 0
+            let count = Int.random(in: 0..<80, using: &random)
+            var bytes: [UInt8] = []
+            while bytes.count < count {
+                let byte = alphabet.randomElement(using: &random)!
+                if !allowControls && byte < 0x20 { continue }
+                bytes.append(byte)
+            }
+            let text = String(decoding: bytes, as: UTF8.self)
+            let utf8 = Array(text.utf8)
+            let written = try utf8.withUnsafeBufferPointer { source in
+                let bound = JSONValue.quotedLengthBound(utf8: source)
+                let out = [UInt8](unsafeUninitializedCapacity: bound) { buffer, initialized in
+                    initialized = JSONValue.writeQuoted(utf8: source, to: buffer.baseAddress!)
+                }
+                #expect(out.count <= bound)
+                return try #require(JSONValue(parsing: out).stringValue)
+            }
+            #expect(written == text)
+        }
+    }
+
     @Test func doubles() {
         // Go prints integral floats as integers; Kubernetes clients compare against that.
         #expect(JSONValue.double(3).serialized == "3")
