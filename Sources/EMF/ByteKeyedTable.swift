@@ -143,19 +143,19 @@ struct ByteKeyedTable<Value: Sendable>: Sendable {
     }
 }
 
-/// A fast 128-bit keyed hash of a byte string, to recognise that a batch position holds the same series text as in
+/// A fast 64-bit keyed hash of a byte string, to recognise that a batch position holds the same series text as in
 /// the previous scrape (see ``TargetSeriesState/memos``) without SipHash's cost per sample.
 ///
 /// Two multiply-fold lanes (in the manner of wyhash) over 16-byte blocks, keyed with random secrets drawn once per
-/// process, so a target can neither predict nor craft equal fingerprints; the length is mixed in. The tables keep
-/// using ``ByteKey``: a fingerprint only confirms a memo, and a memo miss falls back to ``ByteKey``.
+/// process, so a target can neither predict nor craft equal fingerprints; the length is mixed in. 64 bits keep a memo
+/// small (a target holds one per sample); a position whose text changed keeps its fingerprint with probability
+/// 2⁻⁶⁴. The tables keep using ``ByteKey``: a fingerprint only confirms a memo, and a memo miss falls back to
+/// ``ByteKey``.
 struct SeriesFingerprint: Equatable, Sendable {
-    var low: UInt64
-    var high: UInt64
+    var value: UInt64
 
-    init(low: UInt64, high: UInt64) {
-        self.low = low
-        self.high = high
+    init(value: UInt64) {
+        self.value = value
     }
 
     @inline(__always)
@@ -182,8 +182,7 @@ struct SeriesFingerprint: Equatable, Sendable {
         let length = UInt64(truncatingIfNeeded: n)
         a = Self.fold(tail.0 ^ a, tail.1 ^ s.c ^ length)
         b = Self.fold(tail.1 ^ b, tail.0 ^ s.d ^ length)
-        low = Self.fold(a ^ s.e, b ^ s.f)
-        high = Self.fold(b ^ s.e, a ^ s.g)
+        value = Self.fold(a ^ s.e, b ^ s.f)
     }
 
     @inline(__always)
@@ -191,20 +190,18 @@ struct SeriesFingerprint: Equatable, Sendable {
         let product = x.multipliedFullWidth(by: y)
         return product.high ^ product.low
     }
-
-    static func == (a: SeriesFingerprint, b: SeriesFingerprint) -> Bool { a.low == b.low && a.high == b.high }
 }
 
 /// The per-process random secrets of ``SeriesFingerprint``.
 struct FingerprintSecrets: Sendable {
-    var a, b, c, d, e, f, g: UInt64
+    var a, b, c, d, e, f: UInt64
 
     /// Drawn once per process.
     static let process: FingerprintSecrets = {
         var random = SystemRandomNumberGenerator()
         // Odd secrets: a multiplier of zero would discard its other operand.
         func odd() -> UInt64 { random.next() | 1 }
-        return FingerprintSecrets(a: odd(), b: odd(), c: odd(), d: odd(), e: odd(), f: odd(), g: odd())
+        return FingerprintSecrets(a: odd(), b: odd(), c: odd(), d: odd(), e: odd(), f: odd())
     }()
 }
 

@@ -331,7 +331,7 @@ struct TargetSide: Sendable {
 
 /// What one position of a batch resolved to (see ``TargetSeriesState/memos``); -1: not resolved yet.
 struct SampleMemo: Sendable {
-    /// The series text's fingerprint.
+    /// The series text's fingerprint. (24 bytes in all: a target holds one memo per sample.)
     var key: SeriesFingerprint
     var group: Int32 = -1
     var name: Int32 = -1

@@ -121,22 +121,27 @@ struct DeliveryBuffer<Instant: InstantProtocol> {
     /// Adds (`sign` 1) or removes (-1) `events` in the per-stream tallies. Consecutive events of one stream (the
     /// usual case: a scrape's events share their group and stream) cost one dictionary update together.
     private mutating func tally(_ events: some Collection<EMFLogEvent>, sign: Int) {
-        var iterator = events.makeIterator()
-        guard var runFirst = iterator.next() else { return }
-        var runBytes = limits.cost(of: runFirst)
-        var runEvents = 1
-        while let event = iterator.next() {
-            if event.logStreamName == runFirst.logStreamName, event.logGroupName == runFirst.logGroupName {
-                runBytes += limits.cost(of: event)
-                runEvents += 1
-                continue
+        let done = events.withContiguousStorageIfAvailable { tally($0, sign: sign) }
+        if done == nil { tally(Array(events), sign: sign) }
+    }
+
+    /// Elements are read in place (borrowed, not copied: an event holds three references).
+    private mutating func tally(_ events: UnsafeBufferPointer<EMFLogEvent>, sign: Int) {
+        guard !events.isEmpty else { return }
+        var runFirst = 0
+        var runBytes = 0
+        for i in events.indices {
+            if i > runFirst,
+                events[i].logStreamName != events[runFirst].logStreamName
+                    || events[i].logGroupName != events[runFirst].logGroupName
+            {
+                tally(LogStreamKey(events[runFirst]), bytes: sign * runBytes, events: sign * (i - runFirst))
+                runFirst = i
+                runBytes = 0
             }
-            tally(LogStreamKey(runFirst), bytes: sign * runBytes, events: sign * runEvents)
-            runFirst = event
-            runBytes = limits.cost(of: event)
-            runEvents = 1
+            runBytes += limits.cost(of: events[i])
         }
-        tally(LogStreamKey(runFirst), bytes: sign * runBytes, events: sign * runEvents)
+        tally(LogStreamKey(events[runFirst]), bytes: sign * runBytes, events: sign * (events.count - runFirst))
     }
 
     private mutating func tally(_ key: LogStreamKey, bytes: Int, events: Int) {

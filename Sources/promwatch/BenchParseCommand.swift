@@ -151,9 +151,10 @@ struct FileBytes {
         let fd = open(path, O_RDONLY)
         guard fd >= 0 else { return nil }
         defer { close(fd) }
-        var status = stat()
-        guard fstat(fd, &status) == 0 else { return nil }
-        let size = Int(status.st_size)
+        // The size by seeking, not fstat: `struct stat` is ambiguous here once NIO's C shims are in the module.
+        let end = lseek(fd, 0, SEEK_END)
+        guard end >= 0, lseek(fd, 0, SEEK_SET) == 0 else { return nil }
+        let size = Int(end)
         let memory = UnsafeMutableRawBufferPointer.allocate(byteCount: Swift.max(size, 1), alignment: 64)
         var filled = 0
         while filled < size {

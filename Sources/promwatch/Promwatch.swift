@@ -11,7 +11,6 @@ import PromwatchConfig
 import ServiceLifecycle
 import UnixSignals
 
-@main
 struct Promwatch: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "promwatch",
