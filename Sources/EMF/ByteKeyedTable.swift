@@ -42,7 +42,9 @@ struct ByteKeyedTable<Value: Sendable>: Sendable {
     }
 
     private(set) var entries: [Entry] = []
-    /// Indices into `entries`, or -1 for an empty slot. Power-of-two count, at most half full.
+    /// Indices into `entries`, or -1 for an empty slot. Power-of-two count, at most three quarters full: keys are
+    /// uniform (SipHash), and steady-state lookups mostly go through the memos, so the longer probes cost little
+    /// while every target's slots take half the memory a half-full table would often need.
     private var slots: [Int32] = []
     /// Incremented whenever entry indices change (sweep with removals, removeAll), so caches of indices can tell.
     private(set) var layoutVersion: UInt32 = 0
@@ -73,7 +75,7 @@ struct ByteKeyedTable<Value: Sendable>: Sendable {
     /// Adds an entry for `key`, which must not be present. Returns its index.
     @discardableResult
     mutating func insert(_ key: ByteKey, value: Value, generation: UInt32) -> Int {
-        if (entries.count + 1) * 2 > slots.count { grow() }
+        if (entries.count + 1) * 4 > slots.count * 3 { grow() }
         let index = entries.count
         entries.append(Entry(key: key, value: value, generation: generation))
         place(index: index, key: key)

@@ -41,7 +41,7 @@ extension TargetSeriesState {
             setLists.removeAll()
             selectionEpoch &+= 1
         }
-        if profiles.count > 4096 { clearGroups() }
+        if profiles.count > 4096 || exoticNameLists.count > 4096 { clearGroups() }
         if matcherResults.count > 16_384 { matcherResults.removeAll() }
         scratch.reset()
         if memoVersions != (groups.layoutVersion, names.layoutVersion, series.layoutVersion) {
@@ -57,6 +57,8 @@ extension TargetSeriesState {
         groups.removeAll()
         profiles.removeAll()
         profileIndex.removeAll()
+        exoticNameLists.removeAll()
+        exoticNameListIndex.removeAll()
     }
 
     mutating func finish(batchCount: Int, run: inout ConversionRun) {

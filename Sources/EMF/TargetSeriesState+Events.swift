@@ -265,7 +265,8 @@ extension TargetSeriesState {
 
     /// The name of the `index`-th label of `group` as a `String` (rare paths only).
     private func labelName(group: Int, index: Int, bytes: Range<Int>) -> String {
-        if let exotic = groups[group].exoticNames { return exotic[index] }
+        let exotic = Int(groups[group].exoticNames)
+        if exotic >= 0 { return exoticNameLists[exotic][index] }
         // Plain names are written as is.
         return scratch.labelsJSON.withUnsafeBufferPointer { String(decoding: $0[bytes], as: UTF8.self) }
     }
@@ -273,7 +274,8 @@ extension TargetSeriesState {
     /// Whether a label of `group` has the name of metric `name` (by `String` equality).
     private func groupHasLabel(named name: Int, group: Int) -> Bool {
         let metricName = names[name].name
-        if let exotic = groups[group].exoticNames { return exotic.contains(metricName) }
+        let exotic = Int(groups[group].exoticNames)
+        if exotic >= 0 { return exoticNameLists[exotic].contains(metricName) }
         var found = false
         var index = 0
         let plain = isPlainName(metricName)

@@ -172,7 +172,7 @@ extension TargetSeriesState {
         return GroupInfo(
             labelMask: labelMask,
             profile: profileID,
-            exoticNames: exotic ? labels.map(\.name) : nil,
+            exoticNames: exotic ? internExoticNames(labels.map(\.name)) : -1,
             plainScraped: scraped.indices.allSatisfy { k in
                 let name = scraped[k].name
                 return isPlainName(name) && isPlainName(scraped[k].value)
@@ -180,6 +180,15 @@ extension TargetSeriesState {
                     && targetSide?.reservedNames.contains(where: { $0.elementsEqual(name.utf8) }) == false
             }
         )
+    }
+
+    /// The index of `names` in ``exoticNameLists``, added if new.
+    private mutating func internExoticNames(_ names: [String]) -> Int32 {
+        if let existing = exoticNameListIndex[names] { return existing }
+        let index = Int32(exoticNameLists.count)
+        exoticNameLists.append(names)
+        exoticNameListIndex[names] = index
+        return index
     }
 
     // MARK: Metric names

@@ -25,6 +25,10 @@ public struct TargetSeriesState: Sendable {
     /// Interned ``GroupProfile``s, referenced by ``GroupInfo/profile``; cleared together with `groups`.
     var profiles: [GroupProfile] = []
     var profileIndex: [GroupProfile: Int32] = [:]
+    /// Interned label-name lists of label sets with a name that is not plain ASCII (see ``GroupInfo/exoticNames``);
+    /// cleared together with `groups`.
+    var exoticNameLists: [[String]] = []
+    var exoticNameListIndex: [[String]: Int32] = [:]
     var matcherResults = ByteKeyedTable<Bool>()
     var setLists = SetListTable()
     var converterID: UInt64 = 0
@@ -127,15 +131,17 @@ enum SetStatus: UInt8, Sendable, Hashable {
     case invalidValue
 }
 
-/// Everything derived from one label set, cached per target. Kept small: a target holds one per label set.
+/// Everything derived from one label set, cached per target. Kept small (40 bytes a table entry): a target holds one
+/// per label set.
 struct GroupInfo: Sendable {
     /// OR of the labels' name bits (see ``NameInfo/shadowBit``).
     var labelMask: UInt64
     /// Index into ``TargetSeriesState/profiles``: selection inputs and log names, shared by label sets alike.
     var profile: Int32
-    /// The label names, in `labelsJSON` order, only when one of them is not plain ASCII (or needs escaping):
-    /// name comparisons then follow `String` equality exactly as for any other name.
-    var exoticNames: [String]?
+    /// Index into ``TargetSeriesState/exoticNameLists`` (-1: none): the label names, in `labelsJSON` order, only
+    /// when one of them is not plain ASCII (or needs escaping); name comparisons then follow `String` equality
+    /// exactly as for any other name.
+    var exoticNames: Int32
     /// Whether the scraped labels are plain (printable ASCII, nothing to escape), with distinct names none of which
     /// is reserved (``TargetSide/reservedNames``): the event's labels are then the scraped and the target side's
     /// interleaved.

@@ -198,6 +198,29 @@ struct EventTests {
         )
     }
 
+    @Test func nonASCIILabelNamedLikeAMetricIsDroppedInEveryScrape() throws {
+        // Label sets with a non-ASCII name keep their names aside (interned, shared by alike label sets); the name
+        // comparison with metric names goes through them, in the first scrape and from the cache afterwards.
+        var harness = try Harness(EMFConfiguration(declarations: [declaration(["^état$"], dimensions: [["job"]])]))
+        for scrape in 0..<2 {
+            let conversion = harness.convert(
+                makeBatch { b in
+                    b.family("état", .gauge)
+                    b.sample("état", [("température", "20"), ("état", "on")], 1)
+                    b.sample("état", [("température", "21"), ("état", "on")], 2)
+                }
+            )
+            #expect(conversion.events.count == 2, "scrape \(scrape)")
+            for (object, temperature) in zip(conversion.objects, ["20", "21"]) {
+                #expect(object["température"] as? String == temperature, "scrape \(scrape)")
+                #expect(object["état"] as? Int != nil, "scrape \(scrape)")
+            }
+            for line in conversion.lines {
+                #expect(!line.contains(#""état":"on""#), "the metric wins over the label, scrape \(scrape)")
+            }
+        }
+    }
+
     @Test func duplicateSeriesKeepsTheFirst() throws {
         var harness = try Harness(EMFConfiguration(declarations: [declaration(["^g$"])]))
         let conversion = harness.convert(

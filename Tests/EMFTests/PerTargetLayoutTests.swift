@@ -5,8 +5,9 @@ import Testing
 /// A target keeps one memo per sample and one table entry per cumulative series and label set, for as long as it is
 /// scraped: their sizes are what an agent with many targets pays in memory, so they are pinned here.
 struct PerTargetLayoutTests {
-    @Test func perSampleMemoIsTwentyFourBytes() {
+    @Test func perSampleAndPerLabelSetRecordsStaySmall() {
         #expect(MemoryLayout<SampleMemo>.stride == 24)
+        #expect(MemoryLayout<ByteKeyedTable<GroupInfo>.Entry>.stride == 40)
     }
 
     @Test func seriesFingerprintsOfDifferentTextsDiffer() {
