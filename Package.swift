@@ -44,7 +44,7 @@ let package = Package(
             linkerSettings: [.linkedLibrary("protobuf-c")]),
         // Pure cores: bytes or values in, values out; no sockets, no clocks.
         .target(name: "PromExposition", dependencies: ["PromProto"], swiftSettings: strictSettings),
-        .target(name: "EMF", dependencies: ["PromExposition"], swiftSettings: strictSettings),
+        .target(name: "EMF", dependencies: ["PromExposition", "JSON"], swiftSettings: strictSettings),
         // Pure core: Prometheus relabelling (every action) on a linear-time RE2-syntax regex engine.
         .target(name: "Relabel", swiftSettings: strictSettings),
         .target(name: "SigV4", dependencies: [.product(name: "Crypto", package: "swift-crypto")], swiftSettings: strictSettings),

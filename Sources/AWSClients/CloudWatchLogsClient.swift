@@ -215,7 +215,7 @@ public struct CloudWatchLogsClient: Sendable {
         let messageKey = Array(#","message":"#.utf8)
         var length = head.count + 2
         for event in events {
-            length += eventOpen.count + decimalLength(event.timestampMilliseconds) + messageKey.count + 1
+            length += eventOpen.count + JSONValue.decimalLength(event.timestampMilliseconds) + messageKey.count + 1
             length += event.message.withUnsafeBufferPointer { JSONValue.quotedLengthBound(utf8: $0) }
         }
         return [UInt8](unsafeUninitializedCapacity: length) { buffer, initialized in
@@ -230,7 +230,10 @@ public struct CloudWatchLogsClient: Sendable {
             put(head)
             for (i, event) in events.enumerated() {
                 put(eventOpen, from: i == 0 ? 1 : 0)
-                p = writeDecimal(event.timestampMilliseconds, to: p)
+                JSONValue.withDecimalDigits(event.timestampMilliseconds) { digits in
+                    UnsafeMutableRawPointer(p).copyMemory(from: digits.baseAddress!, byteCount: digits.count)
+                    p += digits.count
+                }
                 put(messageKey)
                 p += event.message.withUnsafeBufferPointer { JSONValue.writeQuoted(utf8: $0, to: p) }
                 p.initialize(to: UInt8(ascii: "}"))
@@ -241,33 +244,6 @@ public struct CloudWatchLogsClient: Sendable {
             initialized = p + 2 - buffer.baseAddress!
             precondition(initialized <= length, "PutLogEvents body overran its bound")
         }
-    }
-
-    /// Digits (and sign) of `value` in decimal.
-    static func decimalLength(_ value: Int64) -> Int {
-        var magnitude = value.magnitude
-        var digits = 1
-        while magnitude >= 10 {
-            magnitude /= 10
-            digits += 1
-        }
-        return value < 0 ? digits + 1 : digits
-    }
-
-    /// Writes `value` in decimal at `p`; returns the position after it.
-    static func writeDecimal(_ value: Int64, to p: UnsafeMutablePointer<UInt8>) -> UnsafeMutablePointer<UInt8> {
-        var p = p
-        if value < 0 {
-            p.initialize(to: UInt8(ascii: "-"))
-            p += 1
-        }
-        let digits = decimalLength(value) - (value < 0 ? 1 : 0)
-        var magnitude = value.magnitude
-        for i in stride(from: digits - 1, through: 0, by: -1) {
-            (p + i).initialize(to: UInt8(ascii: "0") + UInt8(magnitude % 10))
-            magnitude /= 10
-        }
-        return p + digits
     }
 
     /// `GetLogEvents`, one page (for verification in tests and tools).

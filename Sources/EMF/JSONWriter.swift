@@ -5,6 +5,8 @@
 /// - Numbers: integral values below 10^15 in magnitude are written as integers (`42`, not `42.0`); everything else
 ///   as Swift's shortest round-trip `description` (`0.1`, `1e+16`), with a trailing `.0` removed. Callers never
 ///   pass NaN or ±Inf (JSON cannot encode them); see ``JSONWriter/cloudWatchValue(_:)``.
+import JSON
+
 enum JSONWriter {
     /// The largest magnitude CloudWatch accepts (2^360); larger values are rejected by the service.
     static let maximumMagnitude: Double = 0x1p360
@@ -125,7 +127,7 @@ enum JSONWriter {
     static func withNumber<R>(_ value: Double, _ body: (UnsafeRawBufferPointer) -> R) -> R {
         precondition(value.isFinite, "JSON cannot encode NaN or infinity")
         if value.magnitude < 1e15, value == value.rounded(.towardZero) {
-            return withInteger(Int64(value), body)
+            return JSONValue.withDecimalDigits(Int64(value), body)
         }
         // `Double.write(to:)` formats exactly as `description` does (shortest round-trip), but hands the ASCII bytes
         // to the stream from its own stack buffer instead of allocating a String for them.
@@ -141,39 +143,11 @@ enum JSONWriter {
 
     /// Appends an integer in decimal without allocating.
     static func appendInteger(_ value: Int64, to out: inout [UInt8]) {
-        withInteger(value) { out.append(contentsOf: $0) }
-    }
-
-    /// Calls `body` with the decimal digits of `value` (with `-` when negative), from a stack buffer.
-    @inline(__always)
-    static func withInteger<R>(_ value: Int64, _ body: (UnsafeRawBufferPointer) -> R) -> R {
-        var magnitude = value.magnitude
-        var digits: (UInt64, UInt64, UInt64) = (0, 0, 0)  // 24 bytes of scratch: "-" and UInt64.max's 20 digits
-        return withUnsafeMutableBytes(of: &digits) { buffer in
-            var start = buffer.count
-            repeat {
-                start -= 1
-                buffer[start] = UInt8(ascii: "0") &+ UInt8(truncatingIfNeeded: magnitude % 10)
-                magnitude /= 10
-            } while magnitude > 0
-            if value < 0 {
-                start -= 1
-                buffer[start] = UInt8(ascii: "-")
-            }
-            return body(UnsafeRawBufferPointer(rebasing: buffer[start...]))
-        }
+        JSONValue.withDecimalDigits(value) { out.append(contentsOf: $0) }
     }
 
     /// The number of bytes ``appendInteger(_:to:)`` writes for `value`.
-    static func integerLength(_ value: Int64) -> Int {
-        var magnitude = value.magnitude
-        var n = value < 0 ? 1 : 0
-        repeat {
-            magnitude /= 10
-            n += 1
-        } while magnitude > 0
-        return n
-    }
+    static func integerLength(_ value: Int64) -> Int { JSONValue.decimalLength(value) }
 }
 
 /// Receives `Double.write(to:)`'s ASCII output into a fixed buffer (the shortest round-trip form of a `Double` has at
@@ -243,6 +217,6 @@ struct UnsafeByteWriter {
 
     @inline(__always)
     mutating func writeInteger(_ value: Int64) {
-        JSONWriter.withInteger(value) { write($0) }
+        JSONValue.withDecimalDigits(value) { write($0) }
     }
 }

@@ -50,6 +50,38 @@ extension JSONValue {
         }
     }
 
+    /// Calls `body` with the decimal digits of `value` (with `-` when negative), from a stack buffer: no allocation.
+    @inlinable @inline(__always)
+    public static func withDecimalDigits<R>(_ value: Int64, _ body: (UnsafeRawBufferPointer) -> R) -> R {
+        var magnitude = value.magnitude
+        var digits: (UInt64, UInt64, UInt64) = (0, 0, 0)  // 24 bytes of scratch: "-" and UInt64.max's 20 digits
+        return withUnsafeMutableBytes(of: &digits) { buffer in
+            var start = buffer.count
+            repeat {
+                start -= 1
+                buffer[start] = UInt8(ascii: "0") &+ UInt8(truncatingIfNeeded: magnitude % 10)
+                magnitude /= 10
+            } while magnitude > 0
+            if value < 0 {
+                start -= 1
+                buffer[start] = UInt8(ascii: "-")
+            }
+            return body(UnsafeRawBufferPointer(rebasing: buffer[start...]))
+        }
+    }
+
+    /// The number of bytes ``withDecimalDigits(_:_:)`` gives for `value`.
+    @inlinable
+    public static func decimalLength(_ value: Int64) -> Int {
+        var magnitude = value.magnitude
+        var n = value < 0 ? 1 : 0
+        repeat {
+            magnitude /= 10
+            n += 1
+        } while magnitude > 0
+        return n
+    }
+
     /// An integral double below 10^15 as an integer: Go (and so the Kubernetes API server) prints `3.0` as `3`, and
     /// every such double converts exactly.
     static func integralDoubleAsInteger(_ value: Double) -> Int? {

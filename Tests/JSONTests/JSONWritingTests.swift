@@ -66,6 +66,14 @@ struct JSONWritingTests {
         }
     }
 
+    @Test func decimalDigitsAndTheirLength() {
+        for value: Int64 in [0, 7, -7, 10, 99, -100, 1_700_000_000_000, .max, .min] {
+            let digits = JSONValue.withDecimalDigits(value) { Array($0) }
+            #expect(String(decoding: digits, as: UTF8.self) == String(value))
+            #expect(JSONValue.decimalLength(value) == digits.count)
+        }
+    }
+
     @Test func doubles() {
         // Go prints integral floats as integers; Kubernetes clients compare against that.
         #expect(JSONValue.double(3).serialized == "3")
