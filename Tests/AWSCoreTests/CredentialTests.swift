@@ -10,8 +10,12 @@ struct CredentialChainTests {
 
     func chain(_ environment: [String: String], profile: String? = nil) -> CredentialProviderChain {
         DefaultCredentialProvider.chain(
-            environment: environment, profile: profile, region: "eu-west-1",
-            transport: ScriptedTransport([ScriptedTransport.fail(.transport, "no network in unit tests")]), logger: logger)
+            environment: environment,
+            profile: profile,
+            region: "eu-west-1",
+            transport: ScriptedTransport([ScriptedTransport.fail(.transport, "no network in unit tests")]),
+            logger: logger
+        )
     }
 
     @Test func environmentCredentials() async throws {
@@ -24,7 +28,9 @@ struct CredentialChainTests {
         #expect(credentials.sessionToken == "token")
         #expect(credentials.expirationMilliseconds == AWSTimestamp.parseISO8601("2026-11-29T10:00:00Z"))
         // Env wins over everything else in the chain.
-        let fromChain = try await chain(["AWS_ACCESS_KEY_ID": "AKIAENV", "AWS_SECRET_ACCESS_KEY": "s", "AWS_PROFILE": "x"]).credentials()
+        let fromChain = try await chain([
+            "AWS_ACCESS_KEY_ID": "AKIAENV", "AWS_SECRET_ACCESS_KEY": "s", "AWS_PROFILE": "x",
+        ]).credentials()
         #expect(fromChain.accessKeyID == "AKIAENV")
     }
 
@@ -50,7 +56,8 @@ struct CredentialChainTests {
             aws_access_key_id=AKIAWORK
             aws_secret_access_key=work/secret+with=equals
             aws_session_token = work-token
-            """)
+            """
+        )
         let config = try directory.write(
             "config",
             """
@@ -64,8 +71,11 @@ struct CredentialChainTests {
             [profile   spaced   name]
             aws_access_key_id = AKIACONFIG
             aws_secret_access_key = config-secret
-            """)
-        let base = ["AWS_SHARED_CREDENTIALS_FILE": credentials, "AWS_CONFIG_FILE": config, "AWS_EC2_METADATA_DISABLED": "true"]
+            """
+        )
+        let base = [
+            "AWS_SHARED_CREDENTIALS_FILE": credentials, "AWS_CONFIG_FILE": config, "AWS_EC2_METADATA_DISABLED": "true",
+        ]
 
         let byDefault = try await chain(base).credentials()
         #expect(byDefault.accessKeyID == "AKIADEFAULT")
@@ -100,10 +110,14 @@ struct CredentialChainTests {
             source_profile = default
             [profile process]
             credential_process = /bin/echo
-            """)
+            """
+        )
         for (profile, expected) in [("chained", "source_profile"), ("process", "credential_process")] {
             let error = try await #require(throws: AWSError.self) {
-                try await chain(["AWS_CONFIG_FILE": config, "AWS_SHARED_CREDENTIALS_FILE": directory.path + "/none", "AWS_PROFILE": profile]).credentials()
+                try await chain([
+                    "AWS_CONFIG_FILE": config, "AWS_SHARED_CREDENTIALS_FILE": directory.path + "/none",
+                    "AWS_PROFILE": profile,
+                ]).credentials()
             }
             #expect(error.message.contains(expected))
         }
@@ -120,7 +134,9 @@ struct CredentialChainTests {
     }
 
     @Test func unreachableIMDSMeansNotFound() async throws {
-        let error = try await #require(throws: AWSError.self) { try await chain(["HOME": "/nonexistent"]).credentials() }
+        let error = try await #require(throws: AWSError.self) {
+            try await chain(["HOME": "/nonexistent"]).credentials()
+        }
         #expect(error.code == .credentialsNotFound)
         #expect(error.message.contains("instance metadata"))
     }
@@ -128,11 +144,18 @@ struct CredentialChainTests {
     @Test func metadataServiceTimeoutIsReadAndChecked() throws {
         let provider = try #require(
             try InstanceMetadataCredentialProvider.fromEnvironment(
-                ["AWS_METADATA_SERVICE_TIMEOUT": "2.5"], transport: AsyncHTTPClientTransport(), logger: logger))
+                ["AWS_METADATA_SERVICE_TIMEOUT": "2.5"],
+                transport: AsyncHTTPClientTransport(),
+                logger: logger
+            )
+        )
         #expect(provider.timeout == .milliseconds(2500))
         let error = try #require(throws: AWSError.self) {
             try InstanceMetadataCredentialProvider.fromEnvironment(
-                ["AWS_METADATA_SERVICE_TIMEOUT": "soon"], transport: AsyncHTTPClientTransport(), logger: logger)
+                ["AWS_METADATA_SERVICE_TIMEOUT": "soon"],
+                transport: AsyncHTTPClientTransport(),
+                logger: logger
+            )
         }
         #expect(error.code == .invalidConfiguration)
         #expect(error.message.contains("AWS_METADATA_SERVICE_TIMEOUT"))
@@ -153,14 +176,22 @@ struct CredentialChainTests {
             }
             #expect(error.code == .credentialProvider, "\(uri)")
         }
-        for uri in ["http://127.0.0.1:1/x", "http://169.254.170.23/v1/credentials", "http://[fd00:ec2::23]/v1/credentials", "https://example.com/creds"] {
+        for uri in [
+            "http://127.0.0.1:1/x", "http://169.254.170.23/v1/credentials", "http://[fd00:ec2::23]/v1/credentials",
+            "https://example.com/creds",
+        ] {
             let provider = try ContainerCredentialProvider.fromEnvironment(
-                ["AWS_CONTAINER_CREDENTIALS_FULL_URI": uri], transport: ScriptedTransport([ScriptedTransport.respond(500)]), logger: logger)
+                ["AWS_CONTAINER_CREDENTIALS_FULL_URI": uri],
+                transport: ScriptedTransport([ScriptedTransport.respond(500)]),
+                logger: logger
+            )
             #expect(provider?.url == uri)
         }
         let relative = try ContainerCredentialProvider.fromEnvironment(
-            ["AWS_CONTAINER_CREDENTIALS_RELATIVE_URI": "/v2/credentials/abc"], transport: ScriptedTransport([ScriptedTransport.respond(500)]),
-            logger: logger)
+            ["AWS_CONTAINER_CREDENTIALS_RELATIVE_URI": "/v2/credentials/abc"],
+            transport: ScriptedTransport([ScriptedTransport.respond(500)]),
+            logger: logger
+        )
         #expect(relative?.url == "http://169.254.170.2/v2/credentials/abc")
     }
 }
@@ -174,15 +205,29 @@ struct LocalCredentialEndpointTests {
         let directory = try TemporaryDirectory()
         let tokenFile = try directory.write("token", "first-token\n")
         let expected = Mutex<String>("first-token")
-        let creds = FakeCredentials(accessKeyID: "ASIACONTAINER", secretAccessKey: "c-secret", token: "c-token", expiration: Self.expiration)
-        try await FakeContainerCredentialsEndpoint.withEndpoint(credentials: creds, expectedToken: { expected.withLock { $0 } }) { server in
+        let creds = FakeCredentials(
+            accessKeyID: "ASIACONTAINER",
+            secretAccessKey: "c-secret",
+            token: "c-token",
+            expiration: Self.expiration
+        )
+        try await FakeContainerCredentialsEndpoint.withEndpoint(
+            credentials: creds,
+            expectedToken: { expected.withLock { $0 } }
+        ) { server in
             let environment = [
                 "AWS_CONTAINER_CREDENTIALS_FULL_URI": server.endpoint + "/v1/credentials",
                 "AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE": tokenFile,
                 "AWS_CONTAINER_AUTHORIZATION_TOKEN": "ignored-when-the-file-is-set",
                 "HOME": "/nonexistent", "AWS_EC2_METADATA_DISABLED": "true",
             ]
-            let chain = DefaultCredentialProvider.chain(environment: environment, region: "eu-west-1", logger: logger)
+            // A loaded test machine, not a slow endpoint: CI once took longer than the default 5 s.
+            let chain = DefaultCredentialProvider.chain(
+                environment: environment,
+                region: "eu-west-1",
+                containerTimeout: .seconds(60),
+                logger: logger
+            )
             let first = try await chain.credentials()
             #expect(first.accessKeyID == "ASIACONTAINER")
             #expect(first.secretAccessKey == "c-secret")
@@ -204,18 +249,40 @@ struct LocalCredentialEndpointTests {
     }
 
     @Test func containerCredentialsWithAStaticToken() async throws {
-        let creds = FakeCredentials(accessKeyID: "ASIAECS", secretAccessKey: "s", token: "t", expiration: Self.expiration)
-        try await FakeContainerCredentialsEndpoint.withEndpoint(path: "/v2/credentials/task", credentials: creds, expectedToken: { "Basic static" }) { server in
+        let creds = FakeCredentials(
+            accessKeyID: "ASIAECS",
+            secretAccessKey: "s",
+            token: "t",
+            expiration: Self.expiration
+        )
+        try await FakeContainerCredentialsEndpoint.withEndpoint(
+            path: "/v2/credentials/task",
+            credentials: creds,
+            expectedToken: { "Basic static" }
+        ) { server in
             let provider = try #require(
                 try ContainerCredentialProvider.fromEnvironment(
-                    ["AWS_CONTAINER_CREDENTIALS_RELATIVE_URI": "/v2/credentials/task", "AWS_CONTAINER_AUTHORIZATION_TOKEN": "Basic static"],
-                    transport: AsyncHTTPClientTransport(), relativeURIHost: server.endpoint, logger: logger))
+                    [
+                        "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI": "/v2/credentials/task",
+                        "AWS_CONTAINER_AUTHORIZATION_TOKEN": "Basic static",
+                    ],
+                    transport: AsyncHTTPClientTransport(),
+                    relativeURIHost: server.endpoint,
+                    timeout: .seconds(60),
+                    logger: logger
+                )
+            )
             #expect(try await provider.credentials().accessKeyID == "ASIAECS")
         }
     }
 
     @Test func instanceMetadataV2() async throws {
-        let creds = FakeCredentials(accessKeyID: "ASIAIMDS", secretAccessKey: "i-secret", token: "i-token", expiration: Self.expiration)
+        let creds = FakeCredentials(
+            accessKeyID: "ASIAIMDS",
+            secretAccessKey: "i-secret",
+            token: "i-token",
+            expiration: Self.expiration
+        )
         try await FakeInstanceMetadataService.withService(role: "node-role", credentials: creds) { server in
             let environment = [
                 "AWS_EC2_METADATA_SERVICE_ENDPOINT": server.endpoint, "HOME": "/nonexistent",
@@ -226,16 +293,21 @@ struct LocalCredentialEndpointTests {
             #expect(credentials.accessKeyID == "ASIAIMDS")
             #expect(credentials.sessionToken == "i-token")
             let requests = server.requests
-            #expect(requests.map { "\($0.method) \($0.path)" } == [
-                "PUT /latest/api/token", "GET /latest/meta-data/iam/security-credentials/",
-                "GET /latest/meta-data/iam/security-credentials/node-role",
-            ])
+            #expect(
+                requests.map { "\($0.method) \($0.path)" } == [
+                    "PUT /latest/api/token", "GET /latest/meta-data/iam/security-credentials/",
+                    "GET /latest/meta-data/iam/security-credentials/node-role",
+                ]
+            )
             #expect(requests[0].header("X-aws-ec2-metadata-token-ttl-seconds") == "21600")
             #expect(requests[1].header("X-aws-ec2-metadata-token") == FakeInstanceMetadataService.token)
 
             // Disabled: not even tried.
             let disabled = DefaultCredentialProvider.chain(
-                environment: environment.merging(["AWS_EC2_METADATA_DISABLED": "true"]) { $1 }, region: nil, logger: logger)
+                environment: environment.merging(["AWS_EC2_METADATA_DISABLED": "true"]) { $1 },
+                region: nil,
+                logger: logger
+            )
             let error = try await #require(throws: AWSError.self) { try await disabled.credentials() }
             #expect(error.code == .credentialsNotFound)
             #expect(server.requests.count == 3)
@@ -259,12 +331,18 @@ struct CachingCredentialProviderTests {
         }
 
         func credentials() async throws(AWSError) -> AWSCredentials {
-            let n = calls.withLock { $0 += 1; return $0 }
+            let n = calls.withLock {
+                $0 += 1
+                return $0
+            }
             if delay > .zero { try? await Task.sleep(for: delay) }
             if failNext.withLock({ $0 }) { throw AWSError(.credentialProvider, "endpoint down") }
             return AWSCredentials(
-                accessKeyID: "AKIA\(n)", secretAccessKey: "s", sessionToken: "t",
-                expirationMilliseconds: lifetime.map { wallClock.nowMilliseconds() + $0 })
+                accessKeyID: "AKIA\(n)",
+                secretAccessKey: "s",
+                sessionToken: "t",
+                expirationMilliseconds: lifetime.map { wallClock.nowMilliseconds() + $0 }
+            )
         }
     }
 
@@ -318,7 +396,11 @@ struct CachingCredentialProviderTests {
     }
 
     @Test func credentialsAreNeverPrinted() {
-        let credentials = AWSCredentials(accessKeyID: "AKIAX", secretAccessKey: "very-secret", sessionToken: "session-secret")
+        let credentials = AWSCredentials(
+            accessKeyID: "AKIAX",
+            secretAccessKey: "very-secret",
+            sessionToken: "session-secret"
+        )
         let text = "\(credentials)"
         #expect(!text.contains("very-secret"))
         #expect(!text.contains("session-secret"))

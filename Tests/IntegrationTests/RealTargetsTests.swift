@@ -175,7 +175,7 @@ struct RealTargetsTests {
 private func checkAgentEndpoints(port: Int) async throws {
     func get(_ path: String) async throws -> (UInt, String) {
         let response = try await HTTPClient.shared.execute(
-            HTTPClientRequest(url: "http://127.0.0.1:\(port)\(path)"), timeout: .seconds(5))
+            HTTPClientRequest(url: "http://127.0.0.1:\(port)\(path)"), timeout: .seconds(30))
         let body = try await response.body.collect(upTo: 1 << 20)
         return (response.status.code, String(buffer: body))
     }

@@ -18,8 +18,12 @@ public struct ContainerCredentialProvider: AWSCredentialProvider {
     public var logger: Logger
 
     public init(
-        url: String, authorizationToken: String? = nil, authorizationTokenFile: String? = nil,
-        transport: any AWSHTTPTransport, timeout: Duration = .seconds(5), logger: Logger
+        url: String,
+        authorizationToken: String? = nil,
+        authorizationTokenFile: String? = nil,
+        transport: any AWSHTTPTransport,
+        timeout: Duration = .seconds(5),
+        logger: Logger
     ) {
         self.url = url
         self.authorizationToken = authorizationToken
@@ -35,7 +39,10 @@ public struct ContainerCredentialProvider: AWSCredentialProvider {
     /// The provider configured by the environment, or `nil` if neither URI variable is set.
     /// - Throws: ``AWSError`` `.credentialProvider` for a full URI that is not allowed.
     public static func fromEnvironment(
-        _ environment: [String: String], transport: any AWSHTTPTransport, relativeURIHost: String = ecsHost,
+        _ environment: [String: String],
+        transport: any AWSHTTPTransport,
+        relativeURIHost: String = ecsHost,
+        timeout: Duration = .seconds(5),
         logger: Logger
     ) throws(AWSError) -> ContainerCredentialProvider? {
         let url: String
@@ -51,7 +58,8 @@ public struct ContainerCredentialProvider: AWSCredentialProvider {
             guard endpoint.scheme == "https" || isAllowedHTTPHost(endpoint.host) else {
                 throw AWSError(
                     .credentialProvider,
-                    "AWS_CONTAINER_CREDENTIALS_FULL_URI must use https or a loopback/ECS/EKS host, not \(endpoint.host)")
+                    "AWS_CONTAINER_CREDENTIALS_FULL_URI must use https or a loopback/ECS/EKS host, not \(endpoint.host)"
+                )
             }
             url = full
         } else {
@@ -60,8 +68,13 @@ public struct ContainerCredentialProvider: AWSCredentialProvider {
         return ContainerCredentialProvider(
             url: url,
             authorizationToken: environment["AWS_CONTAINER_AUTHORIZATION_TOKEN"].flatMap { $0.isEmpty ? nil : $0 },
-            authorizationTokenFile: environment["AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE"].flatMap { $0.isEmpty ? nil : $0 },
-            transport: transport, logger: logger)
+            authorizationTokenFile: environment["AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE"].flatMap {
+                $0.isEmpty ? nil : $0
+            },
+            transport: transport,
+            timeout: timeout,
+            logger: logger
+        )
     }
 
     static func isAllowedHTTPHost(_ host: String) -> Bool {
@@ -80,7 +93,10 @@ public struct ContainerCredentialProvider: AWSCredentialProvider {
         var token = authorizationToken
         if let authorizationTokenFile {
             guard let bytes = readFileBytes(authorizationTokenFile) else {
-                throw AWSError(.credentialProvider, "cannot read the authorization token file \(authorizationTokenFile)")
+                throw AWSError(
+                    .credentialProvider,
+                    "cannot read the authorization token file \(authorizationTokenFile)"
+                )
             }
             token = String(String(decoding: bytes, as: UTF8.self).trimmingSpaces)
         }
@@ -93,16 +109,24 @@ public struct ContainerCredentialProvider: AWSCredentialProvider {
         let response: AWSHTTPResponse
         do {
             response = try await transport.send(
-                AWSHTTPRequest(method: "GET", url: url, headers: headers), timeout: timeout, logger: logger)
+                AWSHTTPRequest(method: "GET", url: url, headers: headers),
+                timeout: timeout,
+                logger: logger
+            )
         } catch {
-            throw AWSError(.credentialProvider, "container credentials endpoint \(url): \(error.message)", underlying: error)
+            throw AWSError(
+                .credentialProvider,
+                "container credentials endpoint \(url): \(error.message)",
+                underlying: error
+            )
         }
         guard (200..<300).contains(response.status) else {
             let decoded = AWSErrorDecoder.decode(response)
             throw AWSError(
                 .credentialProvider,
                 "container credentials endpoint \(url) answered HTTP \(response.status): \(decoded.serviceCode.map { "\($0): " } ?? "")\(decoded.message)",
-                status: response.status)
+                status: response.status
+            )
         }
         return try Self.decodeCredentials(response.body, source: "container credentials endpoint")
     }
@@ -129,8 +153,11 @@ public struct ContainerCredentialProvider: AWSCredentialProvider {
             expiration = parsed
         }
         return AWSCredentials(
-            accessKeyID: keyID, secretAccessKey: secret, sessionToken: json["Token"]?.stringValue,
-            expirationMilliseconds: expiration)
+            accessKeyID: keyID,
+            secretAccessKey: secret,
+            sessionToken: json["Token"]?.stringValue,
+            expirationMilliseconds: expiration
+        )
     }
 
     public var providerName: String { "container" }
@@ -153,8 +180,11 @@ public struct InstanceMetadataCredentialProvider: AWSCredentialProvider {
     public static let defaultEndpoint = AWSEndpoint(scheme: "http", host: "169.254.169.254")
 
     public init(
-        endpoint: AWSEndpoint = defaultEndpoint, transport: any AWSHTTPTransport, timeout: Duration = .seconds(1),
-        tokenTTLSeconds: Int = 21600, logger: Logger
+        endpoint: AWSEndpoint = defaultEndpoint,
+        transport: any AWSHTTPTransport,
+        timeout: Duration = .seconds(1),
+        tokenTTLSeconds: Int = 21600,
+        logger: Logger
     ) {
         self.endpoint = endpoint
         self.transport = transport
@@ -165,7 +195,9 @@ public struct InstanceMetadataCredentialProvider: AWSCredentialProvider {
 
     /// The provider the environment configures, or `nil` when `AWS_EC2_METADATA_DISABLED=true`.
     public static func fromEnvironment(
-        _ environment: [String: String], transport: any AWSHTTPTransport, logger: Logger
+        _ environment: [String: String],
+        transport: any AWSHTTPTransport,
+        logger: Logger
     ) throws(AWSError) -> InstanceMetadataCredentialProvider? {
         if environment["AWS_EC2_METADATA_DISABLED"]?.lowercased() == "true" { return nil }
         var endpoint = defaultEndpoint
@@ -177,32 +209,53 @@ public struct InstanceMetadataCredentialProvider: AWSCredentialProvider {
         var timeout = Duration.seconds(1)
         if let text = environment["AWS_METADATA_SERVICE_TIMEOUT"], !text.isEmpty {
             guard let seconds = Double(text), seconds > 0 else {
-                throw AWSError(.invalidConfiguration, "AWS_METADATA_SERVICE_TIMEOUT \"\(text)\" is not a positive number of seconds")
+                throw AWSError(
+                    .invalidConfiguration,
+                    "AWS_METADATA_SERVICE_TIMEOUT \"\(text)\" is not a positive number of seconds"
+                )
             }
             timeout = .milliseconds(Int64(seconds * 1000))
         }
-        return InstanceMetadataCredentialProvider(endpoint: endpoint, transport: transport, timeout: timeout, logger: logger)
+        return InstanceMetadataCredentialProvider(
+            endpoint: endpoint,
+            transport: transport,
+            timeout: timeout,
+            logger: logger
+        )
     }
 
     private func call(
-        _ method: String, _ path: String, headers: [(name: String, value: String)]
+        _ method: String,
+        _ path: String,
+        headers: [(name: String, value: String)]
     ) async throws(AWSError) -> AWSHTTPResponse {
         do {
             return try await transport.send(
-                AWSHTTPRequest(method: method, url: endpoint.url(path: path), headers: headers), timeout: timeout,
-                logger: logger)
+                AWSHTTPRequest(method: method, url: endpoint.url(path: path), headers: headers),
+                timeout: timeout,
+                logger: logger
+            )
         } catch {
-            throw AWSError(.credentialsNotFound, "instance metadata at \(endpoint) unreachable (\(error.code))", underlying: error)
+            throw AWSError(
+                .credentialsNotFound,
+                "instance metadata at \(endpoint) unreachable (\(error.code))",
+                underlying: error
+            )
         }
     }
 
     public func credentials() async throws(AWSError) -> AWSCredentials {
         let tokenResponse = try await call(
-            "PUT", "/latest/api/token", headers: [("X-aws-ec2-metadata-token-ttl-seconds", String(tokenTTLSeconds))])
+            "PUT",
+            "/latest/api/token",
+            headers: [("X-aws-ec2-metadata-token-ttl-seconds", String(tokenTTLSeconds))]
+        )
         guard tokenResponse.status == 200 else {
             throw AWSError(
-                .credentialProvider, "IMDSv2 token request answered HTTP \(tokenResponse.status)",
-                status: tokenResponse.status)
+                .credentialProvider,
+                "IMDSv2 token request answered HTTP \(tokenResponse.status)",
+                status: tokenResponse.status
+            )
         }
         let token = String(String(decoding: tokenResponse.body, as: UTF8.self).trimmingSpaces)
         let auth: [(name: String, value: String)] = [("X-aws-ec2-metadata-token", token)]
@@ -212,7 +265,10 @@ public struct InstanceMetadataCredentialProvider: AWSCredentialProvider {
         }
         guard roleResponse.status == 200 else {
             throw AWSError(
-                .credentialProvider, "IMDS role listing answered HTTP \(roleResponse.status)", status: roleResponse.status)
+                .credentialProvider,
+                "IMDS role listing answered HTTP \(roleResponse.status)",
+                status: roleResponse.status
+            )
         }
         guard
             let role = String(decoding: roleResponse.body, as: UTF8.self).split(whereSeparator: \.isNewline).first
@@ -220,11 +276,17 @@ public struct InstanceMetadataCredentialProvider: AWSCredentialProvider {
         else {
             throw AWSError(.credentialsNotFound, "the instance has no IAM role attached")
         }
-        let credentialsResponse = try await call("GET", "/latest/meta-data/iam/security-credentials/\(role)", headers: auth)
+        let credentialsResponse = try await call(
+            "GET",
+            "/latest/meta-data/iam/security-credentials/\(role)",
+            headers: auth
+        )
         guard credentialsResponse.status == 200 else {
             throw AWSError(
-                .credentialProvider, "IMDS credentials for role \(role) answered HTTP \(credentialsResponse.status)",
-                status: credentialsResponse.status)
+                .credentialProvider,
+                "IMDS credentials for role \(role) answered HTTP \(credentialsResponse.status)",
+                status: credentialsResponse.status
+            )
         }
         return try ContainerCredentialProvider.decodeCredentials(credentialsResponse.body, source: "instance metadata")
     }

@@ -17,8 +17,13 @@ public struct ProfileCredentialProvider: AWSCredentialProvider {
     public var logger: Logger
 
     public init(
-        files: AWSProfileFiles, profileExplicit: Bool = false, region: String?, environment: [String: String],
-        transport: any AWSHTTPTransport, wallClock: any AWSWallClock = SystemWallClock(), logger: Logger
+        files: AWSProfileFiles,
+        profileExplicit: Bool = false,
+        region: String?,
+        environment: [String: String],
+        transport: any AWSHTTPTransport,
+        wallClock: any AWSWallClock = SystemWallClock(),
+        logger: Logger
     ) {
         self.files = files
         self.profileExplicit = profileExplicit
@@ -33,7 +38,10 @@ public struct ProfileCredentialProvider: AWSCredentialProvider {
         let name = files.profileName
         guard let profile = files.profile() else {
             if profileExplicit {
-                throw AWSError(.credentialProvider, "profile \"\(name)\" not found in the shared credentials or config file")
+                throw AWSError(
+                    .credentialProvider,
+                    "profile \"\(name)\" not found in the shared credentials or config file"
+                )
             }
             throw AWSError(.credentialsNotFound, "no profile \"\(name)\" in the shared credentials or config file")
         }
@@ -41,22 +49,32 @@ public struct ProfileCredentialProvider: AWSCredentialProvider {
             !secret.isEmpty
         {
             return AWSCredentials(
-                accessKeyID: keyID, secretAccessKey: secret,
-                sessionToken: profile["aws_session_token"].flatMap { $0.isEmpty ? nil : $0 })
+                accessKeyID: keyID,
+                secretAccessKey: secret,
+                sessionToken: profile["aws_session_token"].flatMap { $0.isEmpty ? nil : $0 }
+            )
         }
         if let roleARN = profile["role_arn"], !roleARN.isEmpty {
             if let tokenFile = profile["web_identity_token_file"], !tokenFile.isEmpty {
                 let sts = try WebIdentityCredentialProvider.stsClient(
-                    region: region ?? profile["region"], environment: environment, transport: transport,
-                    wallClock: wallClock, logger: logger)
+                    region: region ?? profile["region"],
+                    environment: environment,
+                    transport: transport,
+                    wallClock: wallClock,
+                    logger: logger
+                )
                 return try await WebIdentityCredentialProvider(
-                    tokenFile: tokenFile, roleARN: roleARN, roleSessionName: profile["role_session_name"],
-                    durationSeconds: profile["duration_seconds"].flatMap { Int($0) }, sts: sts
+                    tokenFile: tokenFile,
+                    roleARN: roleARN,
+                    roleSessionName: profile["role_session_name"],
+                    durationSeconds: profile["duration_seconds"].flatMap { Int($0) },
+                    sts: sts
                 ).credentials()
             }
             throw AWSError(
                 .credentialProvider,
-                "profile \"\(name)\": role_arn with source_profile/credential_source is not supported (use web_identity_token_file)")
+                "profile \"\(name)\": role_arn with source_profile/credential_source is not supported (use web_identity_token_file)"
+            )
         }
         if profile["credential_process"] != nil {
             throw AWSError(.credentialProvider, "profile \"\(name)\": credential_process is not supported")
@@ -66,7 +84,9 @@ public struct ProfileCredentialProvider: AWSCredentialProvider {
         }
         if profile["aws_access_key_id"] != nil || profile["aws_secret_access_key"] != nil {
             throw AWSError(
-                .credentialProvider, "profile \"\(name)\" needs both aws_access_key_id and aws_secret_access_key")
+                .credentialProvider,
+                "profile \"\(name)\" needs both aws_access_key_id and aws_secret_access_key"
+            )
         }
         throw AWSError(.credentialsNotFound, "profile \"\(name)\" has no credentials")
     }
@@ -85,23 +105,37 @@ public enum DefaultCredentialProvider {
     ///   - region: for the STS endpoint of web-identity calls.
     ///   - containerRelativeURIHost: where relative container URIs point (default `http://169.254.170.2`).
     public static func make(
-        environment: [String: String], profile: String? = nil, region: String?,
-        transport: any AWSHTTPTransport = AsyncHTTPClientTransport(), wallClock: any AWSWallClock = SystemWallClock(),
+        environment: [String: String],
+        profile: String? = nil,
+        region: String?,
+        transport: any AWSHTTPTransport = AsyncHTTPClientTransport(),
+        wallClock: any AWSWallClock = SystemWallClock(),
         containerRelativeURIHost: String = ContainerCredentialProvider.ecsHost,
         logger: Logger = Logger(label: "promwatch.aws")
     ) -> CachingCredentialProvider {
         CachingCredentialProvider(
             chain(
-                environment: environment, profile: profile, region: region, transport: transport, wallClock: wallClock,
-                containerRelativeURIHost: containerRelativeURIHost, logger: logger),
-            wallClock: wallClock)
+                environment: environment,
+                profile: profile,
+                region: region,
+                transport: transport,
+                wallClock: wallClock,
+                containerRelativeURIHost: containerRelativeURIHost,
+                logger: logger
+            ),
+            wallClock: wallClock
+        )
     }
 
     /// The uncached chain behind ``make(environment:profile:region:transport:wallClock:containerRelativeURIHost:logger:)``.
     public static func chain(
-        environment: [String: String], profile: String? = nil, region: String?,
-        transport: any AWSHTTPTransport = AsyncHTTPClientTransport(), wallClock: any AWSWallClock = SystemWallClock(),
+        environment: [String: String],
+        profile: String? = nil,
+        region: String?,
+        transport: any AWSHTTPTransport = AsyncHTTPClientTransport(),
+        wallClock: any AWSWallClock = SystemWallClock(),
         containerRelativeURIHost: String = ContainerCredentialProvider.ecsHost,
+        containerTimeout: Duration = .seconds(5),
         logger: Logger = Logger(label: "promwatch.aws")
     ) -> CredentialProviderChain {
         let files = AWSProfileFiles(environment: environment, profileName: profile)
@@ -112,26 +146,48 @@ public enum DefaultCredentialProvider {
                 providerName: "web identity",
                 resolve: { () throws(AWSError) -> (any AWSCredentialProvider)? in
                     try WebIdentityCredentialProvider.fromEnvironment(
-                        environment, region: region, transport: transport, wallClock: wallClock, logger: logger)
+                        environment,
+                        region: region,
+                        transport: transport,
+                        wallClock: wallClock,
+                        logger: logger
+                    )
                 },
-                notConfigured: "AWS_WEB_IDENTITY_TOKEN_FILE is not set"),
+                notConfigured: "AWS_WEB_IDENTITY_TOKEN_FILE is not set"
+            ),
             ProfileCredentialProvider(
-                files: files, profileExplicit: explicit, region: region, environment: environment, transport: transport,
-                wallClock: wallClock, logger: logger),
+                files: files,
+                profileExplicit: explicit,
+                region: region,
+                environment: environment,
+                transport: transport,
+                wallClock: wallClock,
+                logger: logger
+            ),
             DeferredCredentialProvider(
                 providerName: "container",
                 resolve: { () throws(AWSError) -> (any AWSCredentialProvider)? in
                     try ContainerCredentialProvider.fromEnvironment(
-                        environment, transport: transport, relativeURIHost: containerRelativeURIHost, logger: logger)
+                        environment,
+                        transport: transport,
+                        relativeURIHost: containerRelativeURIHost,
+                        timeout: containerTimeout,
+                        logger: logger
+                    )
                 },
-                notConfigured: "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI / _FULL_URI are not set"),
+                notConfigured: "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI / _FULL_URI are not set"
+            ),
             DeferredCredentialProvider(
                 providerName: "instance metadata",
                 resolve: { () throws(AWSError) -> (any AWSCredentialProvider)? in
                     try InstanceMetadataCredentialProvider.fromEnvironment(
-                        environment, transport: transport, logger: logger)
+                        environment,
+                        transport: transport,
+                        logger: logger
+                    )
                 },
-                notConfigured: "AWS_EC2_METADATA_DISABLED=true"),
+                notConfigured: "AWS_EC2_METADATA_DISABLED=true"
+            ),
         ])
     }
 }
