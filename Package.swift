@@ -191,7 +191,8 @@ let package = Package(
             swiftSettings: strictSettings
         ),
         .testTarget(name: "JSONTests", dependencies: ["JSON"], swiftSettings: strictSettings),
-        .testTarget(name: "KubernetesTests", dependencies: ["Kubernetes", "JSON"], swiftSettings: strictSettings),
+        .testTarget(
+            name: "KubernetesTests", dependencies: ["Kubernetes", "JSON", "PromwatchTestSupport"], swiftSettings: strictSettings),
         .testTarget(name: "RelabelTests", dependencies: ["Relabel"], exclude: ["Data"], swiftSettings: strictSettings),
         // Test support: an in-process Kubernetes API server (list/watch, resourceVersions, patches, finalizers,
         // subresources, CRDs, fault injection).

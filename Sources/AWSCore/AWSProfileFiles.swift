@@ -92,8 +92,9 @@ public struct AWSProfileFiles: Sendable {
     }
 }
 
-/// The bytes of a (small) file, or `nil` if it can't be opened.
-func readFileBytes(_ path: String, limit: Int = 1 << 20) -> [UInt8]? {
+/// The bytes of a (small) file, at most `limit` of them, or `nil` if it can't be opened. Reads to the end of
+/// the file rather than to its reported size, so `/proc` files (size 0) read whole.
+public func readFileBytes(_ path: String, limit: Int = 1 << 20) -> [UInt8]? {
     let fd = open(path, O_RDONLY)
     guard fd >= 0 else { return nil }
     defer { close(fd) }

@@ -50,6 +50,8 @@ public struct AgentOptions: Sendable {
     public var nodeName: String?
     /// How long discovery gathers changes before it updates the scrape targets (Prometheus: 5 s).
     public var discoveryUpdateInterval: Duration = .seconds(5)
+    /// Whether the agent releases code pages it no longer runs (``ResidentCodeTrimmer``).
+    public var releasesUnusedCode = true
 
     public init(
         wallClock: any WallClock = SystemWallClock(),
@@ -124,6 +126,12 @@ public func buildAgent(
     }
     services.append(discovery)
     services.append(manager)
+    if options.releasesUnusedCode {
+        let longestInterval = configuration.scrapeConfigs.map(\.scrapeInterval).max() ?? .seconds(60)
+        services.append(
+            ResidentCodeTrimmer(
+                firstAfter: ResidentCodeTrimmer.firstPassDelay(longestInterval: longestInterval), logger: logger))
+    }
     return AgentRuntime(services: services, health: health)
 }
 

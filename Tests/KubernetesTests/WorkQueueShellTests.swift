@@ -1,3 +1,4 @@
+import PromwatchTestSupport
 import Testing
 
 @testable import Kubernetes
