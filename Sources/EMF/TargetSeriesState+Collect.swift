@@ -715,5 +715,10 @@ extension UnsafeRawBufferPointer {
         UnsafeRawBufferPointer(rebasing: self[Int(range.start)..<Int(range.start + range.count)])
     }
 
+    /// The bytes of `range` within this buffer.
+    func slice(_ range: Range<Int32>) -> UnsafeRawBufferPointer {
+        UnsafeRawBufferPointer(rebasing: self[Int(range.lowerBound)..<Int(range.upperBound)])
+    }
+
     var isLE: Bool { count == 2 && self[0] == UInt8(ascii: "l") && self[1] == UInt8(ascii: "e") }
 }

@@ -80,21 +80,24 @@ extension TargetSeriesState {
         if pending.labelSample >= 0 {
             let sample = batch.samples[Int(pending.labelSample)]
             let start = Int(sample.labelStart)
-            for labelIndex in start..<(start + Int(sample.labelCount)) {
-                let label = batch.labels[labelIndex]
-                if label.value.count == 0 { continue }
-                if pending.excludeLE, arena.slice(label.name).isLE { continue }
-                scratch.scrapedLabels.append(Int32(labelIndex))
-                var j = scratch.scrapedLabels.count - 1
-                while j > 0,
-                    Self.precedes(
-                        batch.labels[Int(scratch.scrapedLabels[j])],
-                        batch.labels[Int(scratch.scrapedLabels[j - 1])],
-                        arena
-                    )
-                {
-                    scratch.scrapedLabels.swapAt(j, j - 1)
-                    j -= 1
+            batch.labels.withUnsafeBufferPointer { labels in
+                for labelIndex in start..<(start + Int(sample.labelCount)) {
+                    let label = labels[labelIndex]
+                    if label.value.count == 0 { continue }
+                    if pending.excludeLE, arena.slice(label.name).isLE { continue }
+                    // Insertion sort: exporters usually write labels sorted already, so this only compares.
+                    scratch.scrapedLabels.append(Int32(labelIndex))
+                    var j = scratch.scrapedLabels.count - 1
+                    while j > 0,
+                        Self.precedes(
+                            label,
+                            labels[Int(scratch.scrapedLabels[j - 1])],
+                            arena
+                        )
+                    {
+                        scratch.scrapedLabels.swapAt(j, j - 1)
+                        j -= 1
+                    }
                 }
             }
         }
@@ -122,12 +125,14 @@ extension TargetSeriesState {
         #endif
         if fast {
             // The exact length first (`"name":"value"` per label, commas between), then the bytes in place.
-            var length = Swift.max(0, scratch.scrapedLabels.count + side.labels.count - 1)
-            for labelIndex in scratch.scrapedLabels {
-                let label = batch.labels[Int(labelIndex)]
-                length += Int(label.name.count) + Int(label.value.count) + 5
+            var length =
+                Swift.max(0, scratch.scrapedLabels.count + side.labels.count - 1) + side.entriesLength
+            batch.labels.withUnsafeBufferPointer { labels in
+                for labelIndex in scratch.scrapedLabels {
+                    let label = labels[Int(labelIndex)]
+                    length += Int(label.name.count) + Int(label.value.count) + 5
+                }
             }
-            for label in side.labels { length += label.entry.count }
             // `labelsJSON` only grows: its first `labelsLength` bytes are the labels.
             if scratch.labelsJSON.count < length {
                 scratch.labelsJSON.append(contentsOf: repeatElement(0, count: length - scratch.labelsJSON.count))
@@ -135,31 +140,35 @@ extension TargetSeriesState {
             scratch.labelsLength = length
             batch.labels.withUnsafeBufferPointer { labels in
                 scratch.scrapedLabels.withUnsafeBufferPointer { scraped in
-                    scratch.labelsJSON.withUnsafeMutableBufferPointer { buffer in
-                        var out = UnsafeByteWriter(buffer)
-                        var i = 0
-                        var j = 0
-                        while i < scraped.count || j < side.labels.count {
-                            if i + j > 0 { out.write(UInt8(ascii: ",")) }
-                            if i < scraped.count {
-                                let label = labels[Int(scraped[i])]
-                                let name = arena.slice(label.name)
-                                if j == side.labels.count
-                                    || side.labels[j].name.withUnsafeBytes({ compareBytes(name, $0) < 0 })
-                                {
-                                    out.write(UInt8(ascii: "\""))
-                                    out.write(name)
-                                    out.write("\":\"")
-                                    out.write(arena.slice(label.value))
-                                    out.write(UInt8(ascii: "\""))
-                                    i += 1
-                                    continue
+                    side.labels.withUnsafeBufferPointer { sideLabels in
+                        side.bytes.withUnsafeBytes { sideBytes in
+                            scratch.labelsJSON.withUnsafeMutableBufferPointer { buffer in
+                                var out = UnsafeByteWriter(buffer)
+                                var i = 0
+                                var j = 0
+                                while i < scraped.count || j < sideLabels.count {
+                                    if i + j > 0 { out.write(UInt8(ascii: ",")) }
+                                    if i < scraped.count {
+                                        let label = labels[Int(scraped[i])]
+                                        let name = arena.slice(label.name)
+                                        if j == sideLabels.count
+                                            || compareBytes(name, sideBytes.slice(sideLabels[j].name)) < 0
+                                        {
+                                            out.write(UInt8(ascii: "\""))
+                                            out.write(name)
+                                            out.write("\":\"")
+                                            out.write(arena.slice(label.value))
+                                            out.write(UInt8(ascii: "\""))
+                                            i += 1
+                                            continue
+                                        }
+                                    }
+                                    out.write(sideBytes.slice(sideLabels[j].entry))
+                                    j += 1
                                 }
+                                precondition(out.count == length, "labels JSON length is off")
                             }
-                            out.write(side.labels[j].entry)
-                            j += 1
                         }
-                        precondition(out.count == length, "labels JSON length is off")
                     }
                 }
             }
@@ -189,7 +198,8 @@ extension TargetSeriesState {
 
     /// Printable ASCII without `"` or `\\`: JSON writes it as is.
     private static func isPlain(_ bytes: UnsafeRawBufferPointer) -> Bool {
-        for byte in bytes where byte < 0x20 || byte >= 0x7F || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") {
+        for byte in bytes where byte < 0x20 || byte >= 0x7F || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\")
+        {
             return false
         }
         return true
@@ -378,8 +388,14 @@ extension TargetSeriesState {
             }
             if fits, size.total <= limit {
                 appendEvent(
-                    pending: pending, profile: profile, labelsJSON: labelsJSON, size: size,
-                    namespaceJSON: namespaceJSON, run: &run, into: &output)
+                    pending: pending,
+                    profile: profile,
+                    labelsJSON: labelsJSON,
+                    size: size,
+                    namespaceJSON: namespaceJSON,
+                    run: &run,
+                    into: &output
+                )
                 return
             }
         }
@@ -425,8 +441,14 @@ extension TargetSeriesState {
                 if setList >= 0, !exists { scratch.eventDirectives.append(setList) }
             }
             appendEvent(
-                pending: pending, profile: profile, labelsJSON: labelsJSON, size: size,
-                namespaceJSON: namespaceJSON, run: &run, into: &output)
+                pending: pending,
+                profile: profile,
+                labelsJSON: labelsJSON,
+                size: size,
+                namespaceJSON: namespaceJSON,
+                run: &run,
+                into: &output
+            )
             swap(&remaining, &next)
         }
 
@@ -576,7 +598,10 @@ extension TargetSeriesState {
                                 needsComma = true
                                 let p = Int(position)
                                 out.write(
-                                    UnsafeRawBufferPointer(rebasing: fieldBytes[Int(fieldStart[p])..<Int(fieldStart[p + 1])]))
+                                    UnsafeRawBufferPointer(
+                                        rebasing: fieldBytes[Int(fieldStart[p])..<Int(fieldStart[p + 1])]
+                                    )
+                                )
                             }
                         }
                     }

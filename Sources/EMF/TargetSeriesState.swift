@@ -317,17 +317,32 @@ struct BucketRef: Sendable {
 /// and the names a scraped label must not have for the events' labels to be that list merged with the scraped
 /// labels (target labels, `job`, `ClusterName`, constant labels, `_aws`).
 struct TargetSide: Sendable {
-    /// Name bytes and the entry `"name":"value"`, sorted by name bytes.
-    var labels: [(name: [UInt8], entry: [UInt8])]
+    /// Where one label's pieces lie in ``bytes``.
+    struct Label: Sendable {
+        /// The name's bytes (as scraped names are compared).
+        var name: Range<Int32>
+        /// `"name":"value"`, JSON-encoded.
+        var entry: Range<Int32>
+    }
+
+    /// Every label's name and entry, back to back: one buffer, so writing an event's labels touches one array.
+    var bytes: [UInt8] = []
+    /// Sorted by name bytes.
+    var labels: [Label] = []
+    /// The entries' total length.
+    var entriesLength = 0
     var reservedNames: [[UInt8]]
 
     init(target: EMFTarget, config: CompiledConfiguration) {
-        labels = mergeLabels(scraped: [], target: target, config: config).map { label in
-            var entry: [UInt8] = []
-            JSONWriter.appendString(label.name, to: &entry)
-            entry.append(UInt8(ascii: ":"))
-            JSONWriter.appendString(label.value, to: &entry)
-            return (Array(label.name.utf8), entry)
+        for label in mergeLabels(scraped: [], target: target, config: config) {
+            let nameStart = Int32(bytes.count)
+            bytes.append(contentsOf: label.name.utf8)
+            let entryStart = Int32(bytes.count)
+            JSONWriter.appendString(label.name, to: &bytes)
+            bytes.append(UInt8(ascii: ":"))
+            JSONWriter.appendString(label.value, to: &bytes)
+            labels.append(Label(name: nameStart..<entryStart, entry: entryStart..<Int32(bytes.count)))
+            entriesLength += bytes.count - Int(entryStart)
         }
         var reserved = target.labels.map(\.name) + ["job", "ClusterName", "_aws"]
         reserved += config.constantLabels.map(\.name)
