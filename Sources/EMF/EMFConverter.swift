@@ -176,16 +176,22 @@ public struct EMFConverter: Sendable {
             state.writeEvents(batch: batch, arena: arena, run: &run, into: &output)
         }
         state.finish(batchCount: batch.samples.count, run: &run)
+        output.trim()
         state.lastOutputBytes = output.bytes.count
         state.lastOutputEvents = output.events.count
         // Every message is a slice of the one buffer (which lives as long as any of them).
         let messages = output.bytes
         events.reserveCapacity(events.count + output.events.count)
         for event in output.events {
+            let profile = state.profiles[Int(event.profile)]
             events.append(
                 EMFLogEvent(
-                    logGroupName: event.logGroupName, logStreamName: event.logStreamName,
-                    timestampMilliseconds: event.timestampMilliseconds, message: messages[event.bytes]))
+                    logGroupName: profile.logGroupName,
+                    logStreamName: profile.logStreamName,
+                    timestampMilliseconds: event.timestampMilliseconds,
+                    message: messages[event.bytes]
+                )
+            )
         }
         return run.report
     }

@@ -469,13 +469,13 @@ extension TargetSeriesState {
         run: inout ConversionRun,
         into output: inout EventOutput
     ) {
-        let start = output.bytes.count
+        let start = output.count
         writeEvent(
             timestamp: pending.timestamp,
             labelsJSON: labelsJSON,
             size: size.total,
             namespaceJSON: namespaceJSON,
-            into: &output.bytes
+            into: &output
         )
         run.report.events += 1
         run.report.bytes += size.total
@@ -483,8 +483,7 @@ extension TargetSeriesState {
         run.report.fieldsEmitted += size.fields - size.definitions
         output.events.append(
             EventOutput.Event(
-                logGroupName: profiles[profile].logGroupName,
-                logStreamName: profiles[profile].logStreamName,
+                profile: Int32(profile),
                 timestampMilliseconds: pending.timestamp,
                 bytes: start..<(start + size.total)
             )
@@ -552,11 +551,11 @@ extension TargetSeriesState {
         labelsJSON: ArraySlice<UInt8>,
         size: Int,
         namespaceJSON: [UInt8],
-        into bytes: inout [UInt8]
+        into output: inout EventOutput
     ) {
-        let start = bytes.count
-        bytes.append(contentsOf: repeatElement(0, count: size))
-        bytes.withUnsafeMutableBufferPointer { all in
+        let start = output.count
+        output.grow(by: size)
+        output.bytes.withUnsafeMutableBufferPointer { all in
             var out = UnsafeByteWriter(UnsafeMutableBufferPointer(rebasing: all[start..<(start + size)]))
             scratch.metrics.withUnsafeBufferPointer { metrics in
                 scratch.slotMetrics.withUnsafeBufferPointer { slotMetrics in
@@ -617,12 +616,32 @@ extension TargetSeriesState {
 /// all its messages rather than one per event; ``EMFConverter`` hands them out as slices of it at the end.
 struct EventOutput {
     struct Event {
-        var logGroupName: String
-        var logStreamName: String
+        /// Index into ``TargetSeriesState/profiles`` (log group and stream).
+        var profile: Int32
         var timestampMilliseconds: Int64
         var bytes: Range<Int>
     }
 
+    /// The messages are its first ``count`` bytes; the rest is room already zero-filled for the next ones.
     var bytes: [UInt8] = []
+    private(set) var count = 0
     var events: [Event] = []
+
+    /// Makes room for `size` more bytes after ``count`` and counts them in. Room is added in blocks (within the
+    /// reserved capacity), so appending an event rarely pays for a call that zero-fills.
+    mutating func grow(by size: Int) {
+        let needed = count + size
+        if bytes.count < needed {
+            let spare = bytes.capacity - bytes.count
+            bytes.append(
+                contentsOf: repeatElement(0, count: Swift.max(needed - bytes.count, Swift.min(spare, 1 << 16)))
+            )
+        }
+        count = needed
+    }
+
+    /// Drops the unused room: `bytes` is then exactly the messages.
+    mutating func trim() {
+        bytes.removeLast(bytes.count - count)
+    }
 }

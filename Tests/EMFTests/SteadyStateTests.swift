@@ -83,7 +83,8 @@ struct SteadyStateTests {
             makeBatch { b in
                 b.family("c", .gauge)
                 b.sample("c_total", [("code", "2")], 7)
-            })
+            }
+        )
         #expect(retyped.numbers("c_total") == [7])
     }
 
@@ -100,7 +101,8 @@ struct SteadyStateTests {
                 b.sample("g3", 99)
                 b.family("g30", .gauge)
                 b.sample("g30", 99)
-            })
+            }
+        )
         #expect(conversion.numbers("g3") == [3])
         #expect(conversion.numbers("g30") == [30])
         #expect(conversion.report.dropped.duplicate == 2)
@@ -186,5 +188,35 @@ struct ConcurrencyTests {
         }
         // Per scrape after the first: 9 counter deltas + 2 histograms.
         #expect(results == Array(repeating: 4 * 11, count: 8))
+    }
+}
+
+/// Scrapes whose events outgrow the output buffer the previous scrape sized: every event is still whole, in place
+/// and in order (the buffer grows in blocks and is cut to the messages at the end).
+struct LargeOutputTests {
+    static func scrape(series: Int, value: Double) -> SampleBatch {
+        makeBatch { b in
+            b.family("queue_depth", .gauge)
+            for k in 0..<series {
+                b.sample(
+                    "queue_depth",
+                    [("queue", "queue-\(k)-" + String(repeating: "x", count: k % 97))],
+                    value + Double(k)
+                )
+            }
+        }
+    }
+
+    @Test func eventsOutgrowingTheBufferStayWhole() throws {
+        var harness = try Harness(EMFConfiguration(declarations: [declaration(["^queue_depth$"])]))
+        // 300, then 3,000 (ten times what was reserved), then 1,000 series: from no reservation, beyond it, within it.
+        for (series, value) in [(300, 0.5), (3_000, 1.5), (1_000, 2.5)] {
+            let conversion = harness.convert(Self.scrape(series: series, value: value))
+            #expect(conversion.events.count == series)
+            #expect(conversion.numbers("queue_depth") == (0..<series).map { value + Double($0) })
+            let queues = conversion.values("queue").compactMap { $0 as? String }
+            #expect(queues == (0..<series).map { "queue-\($0)-" + String(repeating: "x", count: $0 % 97) })
+            #expect(conversion.report.bytes == conversion.events.reduce(0) { $0 + $1.message.count })
+        }
     }
 }
