@@ -83,6 +83,7 @@ public struct GetLogEventsResponse: Sendable, Equatable {
 /// CloudWatch Logs over JSON 1.1 (`X-Amz-Target: Logs_20140328.<Operation>`), signing name `logs`.
 public struct CloudWatchLogsClient: Sendable {
     public let client: AWSServiceClient
+    private let putLogEventsBodies = BufferPool<[UInt8]>(maximumIdle: 2)
 
     public static let targetPrefix = "Logs_20140328"
 
@@ -184,7 +185,9 @@ public struct CloudWatchLogsClient: Sendable {
         events: [InputLogEvent],
         emf: Bool = false
     ) async throws(AWSError) -> PutLogEventsResponse {
-        let body = Self.putLogEventsBody(group: group, stream: stream, events: events)
+        // A body of up to a few MiB, reused: freshly allocated, it would cost a page fault per 4 KiB.
+        var body = putLogEventsBodies.take() ?? []
+        Self.writePutLogEventsBody(group: group, stream: stream, events: events, into: &body)
         let json = try await client.json(
             targetPrefix: Self.targetPrefix,
             operation: "PutLogEvents",
@@ -192,6 +195,8 @@ public struct CloudWatchLogsClient: Sendable {
             body: body,
             headers: emf ? [("x-amzn-logs-format", "json/emf")] : []
         )
+        // The request is done with it: `body` is the only reference again.
+        putLogEventsBodies.give(body)
         guard let info = json["rejectedLogEventsInfo"], !info.isNull else { return PutLogEventsResponse() }
         return PutLogEventsResponse(
             rejectedLogEventsInfo: RejectedLogEventsInfo(
@@ -203,9 +208,21 @@ public struct CloudWatchLogsClient: Sendable {
     }
 
     /// The `PutLogEvents` JSON body, written by hand: `{"logGroupName":…,"logStreamName":…,"logEvents":[{"timestamp":…,
-    /// "message":"…"},…]}`. One allocation, sized by a bound that needs no counting pass, written through a pointer;
-    /// messages are embedded as JSON strings (see ``JSONValue/writeQuoted(utf8:to:)``).
+    /// "message":"…"},…]}`. Messages are embedded as JSON strings (see ``JSONValue/writeQuoted(utf8:to:)``).
     public static func putLogEventsBody(group: String, stream: String, events: [InputLogEvent]) -> [UInt8] {
+        var body: [UInt8] = []
+        writePutLogEventsBody(group: group, stream: stream, events: events, into: &body)
+        return body
+    }
+
+    /// Replaces `body` with the `PutLogEvents` body, reusing its capacity. The room is sized by a bound that needs
+    /// no counting pass and written through a pointer, then cut to the bytes written.
+    public static func writePutLogEventsBody(
+        group: String,
+        stream: String,
+        events: [InputLogEvent],
+        into body: inout [UInt8]
+    ) {
         var head: [UInt8] = Array(#"{"logGroupName":"#.utf8)
         JSONValue.writeString(group, into: &head)
         head.append(contentsOf: #","logStreamName":"#.utf8)
@@ -218,12 +235,14 @@ public struct CloudWatchLogsClient: Sendable {
             length += eventOpen.count + JSONValue.decimalLength(event.timestampMilliseconds) + messageKey.count + 1
             length += event.message.withUnsafeBufferPointer { JSONValue.quotedLengthBound(utf8: $0) }
         }
-        return [UInt8](unsafeUninitializedCapacity: length) { buffer, initialized in
+        body.removeAll(keepingCapacity: true)
+        body.append(contentsOf: repeatElement(0, count: length))
+        let written = body.withUnsafeMutableBufferPointer { buffer in
             var p = buffer.baseAddress!
             func put(_ bytes: [UInt8], from offset: Int = 0) {
                 bytes.withUnsafeBufferPointer { bytes in
                     let count = bytes.count - offset
-                    p.initialize(from: bytes.baseAddress! + offset, count: count)
+                    p.update(from: bytes.baseAddress! + offset, count: count)
                     p += count
                 }
             }
@@ -236,14 +255,15 @@ public struct CloudWatchLogsClient: Sendable {
                 }
                 put(messageKey)
                 p += event.message.withUnsafeBufferPointer { JSONValue.writeQuoted(utf8: $0, to: p) }
-                p.initialize(to: UInt8(ascii: "}"))
+                p[0] = UInt8(ascii: "}")
                 p += 1
             }
             p[0] = UInt8(ascii: "]")
             p[1] = UInt8(ascii: "}")
-            initialized = p + 2 - buffer.baseAddress!
-            precondition(initialized <= length, "PutLogEvents body overran its bound")
+            return p + 2 - buffer.baseAddress!
         }
+        precondition(written <= length, "PutLogEvents body overran its bound")
+        body.removeLast(length - written)
     }
 
     /// `GetLogEvents`, one page (for verification in tests and tools).

@@ -55,6 +55,8 @@ public struct AsyncHTTPClientTransport: AWSHTTPTransport {
     public var client: HTTPClient
     /// Responses larger than this fail with `.invalidResponse` instead of being buffered.
     public var maximumResponseBytes: Int
+    /// Request bodies are copied into these rather than into a new buffer each time (see ``BufferPool``).
+    private let requestBodies = BufferPool<ByteBuffer>(maximumIdle: 2)
 
     public init(client: HTTPClient = .shared, maximumResponseBytes: Int = 64 * 1024 * 1024) {
         self.client = client
@@ -62,13 +64,27 @@ public struct AsyncHTTPClientTransport: AWSHTTPTransport {
     }
 
     public func send(
-        _ request: AWSHTTPRequest, timeout: Duration, logger: Logger
+        _ request: AWSHTTPRequest,
+        timeout: Duration,
+        logger: Logger
     ) async throws(AWSError) -> AWSHTTPResponse {
         var httpRequest = HTTPClientRequest(url: request.url)
         httpRequest.method = HTTPMethod(rawValue: request.method)
         for (name, value) in request.headers { httpRequest.headers.add(name: name, value: value) }
+        var body: ByteBuffer?
         if !request.body.isEmpty || request.method == "POST" || request.method == "PUT" {
-            httpRequest.body = .bytes(request.body)
+            var buffer = requestBodies.take() ?? ByteBuffer()
+            buffer.clear(minimumCapacity: request.body.count)
+            buffer.writeBytes(request.body)
+            httpRequest.body = .bytes(buffer)
+            body = buffer
+        }
+        defer {
+            if let buffer = body.take() {
+                httpRequest.body = nil
+                // Released by the client once the request has been sent; `buffer` is then the last reference.
+                requestBodies.give(buffer)
+            }
         }
         do {
             let response = try await client.execute(httpRequest, timeout: Self.timeAmount(timeout), logger: logger)
@@ -77,20 +93,28 @@ public struct AsyncHTTPClientTransport: AWSHTTPTransport {
                 buffer = try await response.body.collect(upTo: maximumResponseBytes)
             } catch let error as NIOTooManyBytesError {
                 throw AWSError(
-                    .invalidResponse, "response body larger than \(maximumResponseBytes) bytes", status: Int(response.status.code),
-                    underlying: error)
+                    .invalidResponse,
+                    "response body larger than \(maximumResponseBytes) bytes",
+                    status: Int(response.status.code),
+                    underlying: error
+                )
             }
             return AWSHTTPResponse(
                 status: Int(response.status.code),
                 headers: response.headers.map { (name: $0.name, value: $0.value) },
-                body: Array(buffer.readableBytesView))
+                body: Array(buffer.readableBytesView)
+            )
         } catch let error as AWSError {
             throw error
         } catch let error as HTTPClientError {
             if error == .deadlineExceeded || error == .readTimeout || error == .connectTimeout
                 || error == .writeTimeout || error == .getConnectionFromPoolTimeout || error == .tlsHandshakeTimeout
             {
-                throw AWSError(.timeout, "\(request.method) \(Self.redactedURL(request.url)) timed out", underlying: error)
+                throw AWSError(
+                    .timeout,
+                    "\(request.method) \(Self.redactedURL(request.url)) timed out",
+                    underlying: error
+                )
             }
             if error == .cancelled { throw AWSError(.cancelled, "request cancelled", underlying: error) }
             throw AWSError(.transport, "\(request.method) \(Self.redactedURL(request.url)) failed", underlying: error)

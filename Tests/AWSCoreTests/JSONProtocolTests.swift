@@ -23,14 +23,56 @@ struct JSONProtocolTests {
         #expect(logEvents[0]["message"]?.stringValue == emf)
         #expect(logEvents[1]["message"]?.stringValue == "tab\there \u{7f} ünï 🚀 \u{1f}")
         let text = String(decoding: body, as: UTF8.self)
-        #expect(text.hasPrefix(#"{"logGroupName":"/g\"1","logStreamName":"s","logEvents":[{"timestamp":1700000000000,"message":"{\"_aws\""#))
+        #expect(
+            text.hasPrefix(
+                #"{"logGroupName":"/g\"1","logStreamName":"s","logEvents":[{"timestamp":1700000000000,"message":"{\"_aws\""#
+            )
+        )
         #expect(text.contains(#"\u001f"#))
         for timestamp: Int64 in [0, 9, 10, 99, 1_000, -1, -10, .max, .min + 1] {
             let one = CloudWatchLogsClient.putLogEventsBody(
-                group: "g", stream: "s", events: [InputLogEvent(timestampMilliseconds: timestamp, message: "m")])
+                group: "g",
+                stream: "s",
+                events: [InputLogEvent(timestampMilliseconds: timestamp, message: "m")]
+            )
             #expect(try JSONValue(parsing: one)["logEvents"]?[0]?["timestamp"]?.int64Value == timestamp)
         }
-        #expect(CloudWatchLogsClient.putLogEventsBody(group: "g", stream: "s", events: []) == Array(#"{"logGroupName":"g","logStreamName":"s","logEvents":[]}"#.utf8))
+        #expect(
+            CloudWatchLogsClient.putLogEventsBody(group: "g", stream: "s", events: [])
+                == Array(#"{"logGroupName":"g","logStreamName":"s","logEvents":[]}"#.utf8)
+        )
+    }
+
+    /// A reused body array holds exactly the new body: nothing of a longer previous one, and its capacity kept.
+    @Test func putLogEventsBodyReusesItsArray() throws {
+        let long = (0..<200).map {
+            InputLogEvent(timestampMilliseconds: 1_700_000_000_000 + Int64($0), message: "\"long\" \($0)")
+        }
+        let short = [InputLogEvent(timestampMilliseconds: 5, message: "short")]
+        var body: [UInt8] = []
+        CloudWatchLogsClient.writePutLogEventsBody(group: "g", stream: "s", events: long, into: &body)
+        #expect(body == CloudWatchLogsClient.putLogEventsBody(group: "g", stream: "s", events: long))
+        let capacity = body.capacity
+        CloudWatchLogsClient.writePutLogEventsBody(group: "g2", stream: "s2", events: short, into: &body)
+        #expect(
+            body
+                == Array(
+                    #"{"logGroupName":"g2","logStreamName":"s2","logEvents":[{"timestamp":5,"message":"short"}]}"#.utf8
+                )
+        )
+        #expect(body.capacity == capacity)
+    }
+
+    @Test func bufferPoolKeepsAFewBuffersLastInFirstOut() {
+        let pool = BufferPool<[UInt8]>(maximumIdle: 2)
+        #expect(pool.take() == nil)
+        pool.give([1])
+        pool.give([2])
+        pool.give([3])  // more than two idle: dropped
+        #expect(pool.idleCount == 2)
+        #expect(pool.take() == [2])
+        #expect(pool.take() == [1])
+        #expect(pool.take() == nil)
     }
 
     @Test func malformedJSONResponseIsAnInvalidResponseNamingTheOperationAndOffset() async throws {
@@ -49,7 +91,9 @@ struct JSONProtocolTests {
     }
 
     @Test func rejectedCount() {
-        #expect(RejectedLogEventsInfo(tooNewLogEventStartIndex: 8, tooOldLogEventEndIndex: 2).rejectedCount(of: 10) == 4)
+        #expect(
+            RejectedLogEventsInfo(tooNewLogEventStartIndex: 8, tooOldLogEventEndIndex: 2).rejectedCount(of: 10) == 4
+        )
         #expect(RejectedLogEventsInfo(tooOldLogEventEndIndex: 2, expiredLogEventEndIndex: 3).rejectedCount(of: 10) == 3)
         #expect(RejectedLogEventsInfo().rejectedCount(of: 10) == 0)
     }
