@@ -56,7 +56,7 @@ public final class CloudWatchLogsEMFSink<C: Clock>: EMFEventSink, Service where 
         var flushRequested = false
         var running = false
         /// The memory chunk being sent (its unresolved events are spooled or dropped at shutdown). It is never evicted:
-    /// it is the oldest data and is retried until delivered.
+        /// it is the oldest data and is retried until delivered.
         var inFlight: InFlightChunk?
     }
 
@@ -95,13 +95,22 @@ public final class CloudWatchLogsEMFSink<C: Clock>: EMFEventSink, Service where 
         self.state = Mutex(State(buffer: DeliveryBuffer(capacity: configuration.bufferBytes, limits: limits)))
         if let directory = configuration.spoolDirectory {
             self.spool = try DiskSpool(
-                directory: directory, budgetBytes: configuration.spoolBytes, logger: logger, metrics: metrics)
+                directory: directory,
+                budgetBytes: configuration.spoolBytes,
+                logger: logger,
+                metrics: metrics
+            )
         } else {
             self.spool = nil
         }
         self.provisioner = Provisioner(
-            client: client, clock: clock, createGroups: configuration.createGroups,
-            retentionInDays: configuration.retentionInDays, logger: logger, metrics: metrics)
+            client: client,
+            clock: clock,
+            createGroups: configuration.createGroups,
+            retentionInDays: configuration.retentionInDays,
+            logger: logger,
+            metrics: metrics
+        )
         self.outage = OutageReporter(logger: logger, wallClock: wallClockMilliseconds)
     }
 
@@ -115,21 +124,27 @@ public final class CloudWatchLogsEMFSink<C: Clock>: EMFEventSink, Service where 
 
     /// Buffers `events` for delivery; suspends while the buffer is full (at most `write_wait_timeout`).
     public func write(_ events: [EMFLogEvent]) async {
-        var accepted: [EMFLogEvent] = []
-        accepted.reserveCapacity(events.count)
         var bytes = 0
         var invalid = 0
         for event in events {
-            if event.message.isEmpty || limits.cost(of: event) > limits.maximumBatchBytes {
+            let cost = limits.cost(of: event)
+            if event.message.isEmpty || cost > limits.maximumBatchBytes {
                 invalid += 1
             } else {
-                accepted.append(event)
-                bytes += limits.cost(of: event)
+                bytes += cost
             }
         }
+        // Usually every event is valid: then the array is buffered as it came, not copied event by event.
+        let accepted =
+            invalid == 0
+            ? events
+            : events.filter { !$0.message.isEmpty && limits.cost(of: $0) <= limits.maximumBatchBytes }
         if invalid > 0 {
             metrics.dropped(.invalid, invalid)
-            logger.debug("Dropped EMF events that can never be sent (empty or larger than a batch)", metadata: ["events": "\(invalid)"])
+            logger.debug(
+                "Dropped EMF events that can never be sent (empty or larger than a batch)",
+                metadata: ["events": "\(invalid)"]
+            )
         }
         guard !accepted.isEmpty else { return }
 
@@ -138,7 +153,9 @@ public final class CloudWatchLogsEMFSink<C: Clock>: EMFEventSink, Service where 
             let generation = space.generation
             let outcome = state.withLock { state -> WriteOutcome in
                 if state.shuttingDown { return .closed }
-                if let wake = state.buffer.enqueue(accepted, bytes: bytes, now: clock.now) { return .enqueued(wake: wake) }
+                if let wake = state.buffer.enqueue(accepted, bytes: bytes, now: clock.now) {
+                    return .enqueued(wake: wake)
+                }
                 return .full
             }
             switch outcome {
@@ -268,7 +285,8 @@ public final class CloudWatchLogsEMFSink<C: Clock>: EMFEventSink, Service where 
             metrics.dropped(.shutdown, leftovers.count)
             logger.warning(
                 "Shutdown: events could not be delivered within shutdown_timeout and there is no spool; dropped",
-                metadata: ["events": "\(leftovers.count)"])
+                metadata: ["events": "\(leftovers.count)"]
+            )
         }
     }
 
@@ -346,7 +364,8 @@ public final class CloudWatchLogsEMFSink<C: Clock>: EMFEventSink, Service where 
 extension CloudWatchLogsEMFSink where C == ContinuousClock {
     /// A sink on the system's continuous clock and wall clock.
     public convenience init(
-        client: any CloudWatchLogsWriting, configuration: LogsDeliveryConfiguration = LogsDeliveryConfiguration(),
+        client: any CloudWatchLogsWriting,
+        configuration: LogsDeliveryConfiguration = LogsDeliveryConfiguration(),
         logger: Logger
     ) throws(SpoolError) {
         try self.init(client: client, configuration: configuration, clock: ContinuousClock(), logger: logger)
