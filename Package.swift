@@ -223,7 +223,10 @@ let package = Package(
         ),
         .testTarget(
             name: "KubernetesIntegrationTests",
-            dependencies: ["JSON", "Kubernetes", "KubernetesTesting", .product(name: "Logging", package: "swift-log")],
+            dependencies: [
+                "JSON", "Kubernetes", "KubernetesTesting", "PromwatchTestSupport",
+                .product(name: "Logging", package: "swift-log"),
+            ],
             swiftSettings: strictSettings),
         .testTarget(
             name: "DiscoveryTests",

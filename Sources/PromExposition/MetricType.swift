@@ -71,16 +71,27 @@ public enum ExpositionFormat: Sendable, Hashable {
     /// as prometheus/common's `expfmt.ResponseFormat` does; other protobuf encodings are not supported); anything
     /// else, including a missing or unparsable header, selects text 0.0.4.
     public init(contentType: String?) {
-        guard let contentType else {
+        guard var contentType else {
             self = .text
             return
         }
-        var parts = contentType.split(separator: ";", omittingEmptySubsequences: false)[...]
-        let mediaType = parts.popFirst().map { $0.trimmingCharacters(in: " \t").lowercased() }
+        // Every scrape asks this: the media type is compared on the header's bytes, without building strings.
+        let mediaType = contentType.withUTF8 { bytes -> KnownMediaType? in
+            var end = bytes.firstIndex(of: UInt8(ascii: ";")) ?? bytes.endIndex
+            var start = bytes.startIndex
+            func isBlank(_ byte: UInt8) -> Bool { byte == UInt8(ascii: " ") || byte == UInt8(ascii: "\t") }
+            while start < end, isBlank(bytes[start]) { start += 1 }
+            while end > start, isBlank(bytes[end - 1]) { end -= 1 }
+            let media = UnsafeBufferPointer(rebasing: bytes[start..<end])
+            if Self.equalsIgnoringASCIICase(media, "application/openmetrics-text") { return .openMetrics }
+            if Self.equalsIgnoringASCIICase(media, "application/vnd.google.protobuf") { return .protobuf }
+            return nil
+        }
         switch mediaType {
-        case "application/openmetrics-text":
+        case .openMetrics:
             self = .openMetrics
-        case "application/vnd.google.protobuf":
+        case .protobuf:
+            let parts = contentType.split(separator: ";", omittingEmptySubsequences: false).dropFirst()
             var proto: String?
             var encoding: String?
             for parameter in parts {
@@ -94,8 +105,26 @@ public enum ExpositionFormat: Sendable, Hashable {
                 if key == "encoding" { encoding = value }
             }
             self = proto == "io.prometheus.client.MetricFamily" && encoding == "delimited" ? .protobuf : .text
-        default:
+        case nil:
             self = .text
+        }
+    }
+
+    private enum KnownMediaType {
+        case openMetrics, protobuf
+    }
+
+    /// Whether `bytes` spell `lowercase` (all lowercase ASCII) in any ASCII case.
+    private static func equalsIgnoringASCIICase(_ bytes: UnsafeBufferPointer<UInt8>, _ lowercase: StaticString) -> Bool
+    {
+        guard bytes.count == lowercase.utf8CodeUnitCount else { return false }
+        return lowercase.withUTF8Buffer { expected in
+            for index in 0..<bytes.count {
+                let byte = bytes[index]
+                let folded = byte >= UInt8(ascii: "A") && byte <= UInt8(ascii: "Z") ? byte | 0x20 : byte
+                if folded != expected[index] { return false }
+            }
+            return true
         }
     }
 }

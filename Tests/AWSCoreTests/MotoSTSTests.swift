@@ -2,6 +2,7 @@ import AWSClients
 import AWSCore
 import AWSTesting
 import Foundation
+import PromwatchTestSupport
 import SigV4
 import Testing
 
@@ -23,7 +24,10 @@ extension MotoIntegrationTests {
             try await FaultInjectingProxy.withProxy(target: moto.endpoint) { proxy in
                 let clock = RecordingClock()
                 var configuration = moto.configuration(
-                    credentials: wrong, retryPolicy: AWSRetryPolicy(maxAttempts: 5), endpoint: proxy.endpoint)
+                    credentials: wrong,
+                    retryPolicy: AWSRetryPolicy(maxAttempts: 5),
+                    endpoint: proxy.endpoint
+                )
                 configuration.clock = clock
                 let logs = try CloudWatchLogsClient(configuration: configuration)
                 let error = try await #require(throws: AWSError.self) {
@@ -49,7 +53,8 @@ extension MotoIntegrationTests {
             let moto = try MotoContext.moto
             let configuration = moto.configuration(
                 credentials: AWSCredentials(accessKeyID: "AKIAUNKNOWNKEY000000", secretAccessKey: "x"),
-                retryPolicy: AWSRetryPolicy(maxAttempts: 3))
+                retryPolicy: AWSRetryPolicy(maxAttempts: 3)
+            )
             let cloudWatch = try CloudWatchClient(configuration: configuration)
             let error = try await #require(throws: AWSError.self) { try await cloudWatch.describeAlarms() }
             #expect(error.serviceCode == "InvalidClientTokenId")
@@ -63,7 +68,10 @@ extension MotoIntegrationTests {
             let roleName = uniqueName("irsa-role")
             let roleARN = try await moto.createAllowAllRole(name: roleName)
             let directory = try TemporaryDirectory()
-            let tokenFile = try directory.write("token", "eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJzeXN0ZW06c2VydmljZWFjY291bnQ6cHc6YWdlbnQifQ.c2ln\n")
+            let tokenFile = try directory.write(
+                "token",
+                "eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJzeXN0ZW06c2VydmljZWFjY291bnQ6cHc6YWdlbnQifQ.c2ln\n"
+            )
             let environment = [
                 "AWS_WEB_IDENTITY_TOKEN_FILE": tokenFile, "AWS_ROLE_ARN": roleARN,
                 "AWS_ROLE_SESSION_NAME": "promwatch-test", "AWS_ENDPOINT_URL_STS": moto.endpoint,
@@ -87,7 +95,10 @@ extension MotoIntegrationTests {
             // STSClient's own AssumeRoleWithWebIdentity.
             try await moto.allowUnauthenticatedRequests(1)
             let assumed = try await sts.assumeRoleWithWebIdentity(
-                roleARN: roleARN, roleSessionName: "direct", webIdentityToken: "token")
+                roleARN: roleARN,
+                roleSessionName: "direct",
+                webIdentityToken: "token"
+            )
             #expect(assumed.assumedRoleARN?.hasSuffix("/\(roleName)/direct") == true)
         }
 
@@ -105,7 +116,8 @@ extension MotoIntegrationTests {
                 role_arn = \(roleARN)
                 web_identity_token_file = \(tokenFile)
                 role_session_name = from-profile
-                """)
+                """
+            )
             let environment = [
                 "AWS_CONFIG_FILE": config, "AWS_SHARED_CREDENTIALS_FILE": directory.path + "/missing",
                 "AWS_PROFILE": "irsa", "AWS_ENDPOINT_URL": moto.endpoint, "AWS_EC2_METADATA_DISABLED": "true",
@@ -124,7 +136,10 @@ extension MotoIntegrationTests {
             let moto = try MotoContext.moto
             try await FaultInjectingProxy.withProxy(target: moto.endpoint) { proxy in
                 let clock = RecordingClock()
-                var configuration = moto.configuration(retryPolicy: AWSRetryPolicy(maxAttempts: 3), endpoint: proxy.endpoint)
+                var configuration = moto.configuration(
+                    retryPolicy: AWSRetryPolicy(maxAttempts: 3),
+                    endpoint: proxy.endpoint
+                )
                 configuration.clock = clock
                 proxy.inject([FaultInjectingProxy.throttlingJSON(), FaultInjectingProxy.serviceUnavailableXML()])
                 let logs = try CloudWatchLogsClient(configuration: configuration)
@@ -148,7 +163,10 @@ extension MotoIntegrationTests {
         @Test func slowAttemptTimesOutAndIsRetried() async throws {
             let moto = try MotoContext.moto
             try await FaultInjectingProxy.withProxy(target: moto.endpoint) { proxy in
-                var configuration = moto.configuration(retryPolicy: AWSRetryPolicy(maxAttempts: 2), endpoint: proxy.endpoint)
+                var configuration = moto.configuration(
+                    retryPolicy: AWSRetryPolicy(maxAttempts: 2),
+                    endpoint: proxy.endpoint
+                )
                 configuration.requestTimeout = .milliseconds(500)
                 proxy.inject([.delay(.seconds(3))])
                 let sts = try STSClient(configuration: configuration)
@@ -171,7 +189,9 @@ extension MotoIntegrationTests {
             let gone = try await #require(throws: AWSError.self) { try await fresh.describeLogStreams(group: group) }
             #expect(gone.serviceCode == "ResourceNotFoundException")
             try await fresh.createLogGroup(name: group)
-            let stale = try await #require(throws: AWSError.self) { try await logs.createLogGroup(name: uniqueName("stale")) }
+            let stale = try await #require(throws: AWSError.self) {
+                try await logs.createLogGroup(name: uniqueName("stale"))
+            }
             #expect(stale.serviceCode == "InvalidClientTokenId" || stale.serviceCode == "UnrecognizedClientException")
         }
     }
@@ -190,7 +210,7 @@ final class TemporaryDirectory: Sendable {
     @discardableResult
     func write(_ name: String, _ contents: String) throws -> String {
         let file = path + "/" + name
-        try contents.write(toFile: file, atomically: true, encoding: .utf8)
+        try writeFileAtomically(contents, to: file)
         return file
     }
 

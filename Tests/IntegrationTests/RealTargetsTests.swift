@@ -30,7 +30,7 @@ struct RealTargetsTests {
             "promwatch-prometheus-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: prometheusDirectory, withIntermediateDirectories: true)
         let prometheusConfig = prometheusDirectory.appendingPathComponent("prometheus.yml")
-        try "global:\n  scrape_interval: 5s\nscrape_configs: []\n".write(to: prometheusConfig, atomically: true, encoding: .utf8)
+        try "global:\n  scrape_interval: 5s\nscrape_configs: []\n".write(to: prometheusConfig, atomically: false, encoding: .utf8)
         let prometheus = try RealProcess(
             prometheusPath,
             [

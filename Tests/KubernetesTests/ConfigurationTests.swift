@@ -1,4 +1,5 @@
 import Foundation
+import PromwatchTestSupport
 import Testing
 
 @testable import Kubernetes
@@ -17,8 +18,11 @@ final class ScratchFolder {
     @discardableResult
     func write(_ name: String, _ text: String, executable: Bool = false) throws -> String {
         let file = path + "/" + name
-        try FileManager.default.createDirectory(atPath: (file as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
-        try text.write(toFile: file, atomically: true, encoding: .utf8)
+        try FileManager.default.createDirectory(
+            atPath: (file as NSString).deletingLastPathComponent,
+            withIntermediateDirectories: true
+        )
+        try writeFileAtomically(text, to: file)
         if executable { try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: file) }
         return file
     }
@@ -27,7 +31,10 @@ final class ScratchFolder {
 struct KubeconfigTests {
     static let caPEM = "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n"
 
-    func kubeconfig(user: String, cluster: String = "server: https://127.0.0.1:6443\n    certificate-authority: ca.crt") -> String {
+    func kubeconfig(
+        user: String,
+        cluster: String = "server: https://127.0.0.1:6443\n    certificate-authority: ca.crt"
+    ) -> String {
         """
         apiVersion: v1
         kind: Config
@@ -76,7 +83,9 @@ struct KubeconfigTests {
             "config",
             kubeconfig(
                 user: "    client-certificate-data: \(b64)\n    client-key-data: \(b64)",
-                cluster: "server: https://10.0.0.1\n    certificate-authority-data: \(b64)"))
+                cluster: "server: https://10.0.0.1\n    certificate-authority-data: \(b64)"
+            )
+        )
         let configuration = try KubernetesConfiguration.fromKubeconfig(path: path)
         #expect(configuration.certificateAuthorityPEM == Array("-----BEGIN X-----\n".utf8))
         #expect(configuration.clientCertificate?.keyPEM == Array("-----BEGIN X-----\n".utf8))
@@ -87,15 +96,18 @@ struct KubeconfigTests {
         try folder.write("ca.crt", Self.caPEM)
         let path = try folder.write(
             "config",
-            kubeconfig(user: """
-                    exec:
-                      apiVersion: client.authentication.k8s.io/v1beta1
-                      command: aws
-                      args: [eks, get-token, --cluster-name, prod]
-                      env:
-                      - name: AWS_PROFILE
-                        value: ops
-                """))
+            kubeconfig(
+                user: """
+                        exec:
+                          apiVersion: client.authentication.k8s.io/v1beta1
+                          command: aws
+                          args: [eks, get-token, --cluster-name, prod]
+                          env:
+                          - name: AWS_PROFILE
+                            value: ops
+                    """
+            )
+        )
         let configuration = try KubernetesConfiguration.fromKubeconfig(path: path)
         guard case .exec(let plugin) = configuration.credentials else {
             Issue.record("expected exec")
@@ -124,11 +136,15 @@ struct KubeconfigTests {
     @Test func missingContextAndFilesAreNamed() throws {
         let folder = try ScratchFolder()
         let path = try folder.write("config", kubeconfig(user: "    token: t"))
-        let missingContext = #expect(throws: KubernetesError.self) { try KubernetesConfiguration.fromKubeconfig(path: path, context: "nope") }
+        let missingContext = #expect(throws: KubernetesError.self) {
+            try KubernetesConfiguration.fromKubeconfig(path: path, context: "nope")
+        }
         #expect(missingContext?.message.contains(#"context "nope" not found"#) == true)
         let missingCA = #expect(throws: KubernetesError.self) { try KubernetesConfiguration.fromKubeconfig(path: path) }
         #expect(missingCA?.message.contains("ca.crt") == true)
-        let missingFile = #expect(throws: KubernetesError.self) { try KubernetesConfiguration.fromKubeconfig(path: folder.path + "/absent") }
+        let missingFile = #expect(throws: KubernetesError.self) {
+            try KubernetesConfiguration.fromKubeconfig(path: folder.path + "/absent")
+        }
         #expect(missingFile?.code == .configuration)
     }
 
@@ -137,7 +153,9 @@ struct KubeconfigTests {
         try folder.write("ca.crt", Self.caPEM)
         let path = try folder.write("config", kubeconfig(user: "    token: t"))
         #expect(try KubernetesConfiguration.load(environment: ["KUBECONFIG": "\(path):/other"]).namespace == "team-a")
-        let error = #expect(throws: KubernetesError.self) { try KubernetesConfiguration.load(environment: ["HOME": folder.path]) }
+        let error = #expect(throws: KubernetesError.self) {
+            try KubernetesConfiguration.load(environment: ["HOME": folder.path])
+        }
         #expect(error?.message.contains(".kube/config") == true)
     }
 }
@@ -150,7 +168,8 @@ struct InClusterTests {
         try folder.write("sa/namespace", "monitoring")
         let configuration = try KubernetesConfiguration.inCluster(
             environment: ["KUBERNETES_SERVICE_HOST": "fd00::1", "KUBERNETES_SERVICE_PORT": "443"],
-            serviceAccountDirectory: folder.path + "/sa")
+            serviceAccountDirectory: folder.path + "/sa"
+        )
         #expect(configuration.server == "https://[fd00::1]:443")
         #expect(configuration.namespace == "monitoring")
         #expect(configuration.certificateAuthorityPEM == Array(KubeconfigTests.caPEM.utf8))
@@ -189,18 +208,25 @@ final class WallClockBox: @unchecked Sendable {
 struct ExecPluginTests {
     func plugin(_ folder: ScratchFolder, body: String) throws -> ExecCredentialPlugin {
         let script = try folder.write("plugin.sh", "#!/bin/sh\n" + body, executable: true)
-        return ExecCredentialPlugin(command: script, arguments: ["--cluster", "c 1"], environment: ["PLUGIN_SECRET_SUFFIX": "42"])
+        return ExecCredentialPlugin(
+            command: script,
+            arguments: ["--cluster", "c 1"],
+            environment: ["PLUGIN_SECRET_SUFFIX": "42"]
+        )
     }
 
     @Test func aPluginsTokenIsUsedUntilShortlyBeforeItExpires() async throws {
         let folder = try ScratchFolder()
         let counter = folder.path + "/count"
         // Prints a new token each run, built from its arguments and environment, valid until 2030.
-        let plugin = try plugin(folder, body: """
-            echo run >> "\(counter)"
-            n=$(wc -l < "\(counter)" | tr -d ' ')
-            echo "{\\"apiVersion\\":\\"client.authentication.k8s.io/v1beta1\\",\\"kind\\":\\"ExecCredential\\",\\"status\\":{\\"token\\":\\"tok-$n-$2-$PLUGIN_SECRET_SUFFIX\\",\\"expirationTimestamp\\":\\"2030-01-01T00:00:00Z\\"}}"
-            """)
+        let plugin = try plugin(
+            folder,
+            body: """
+                echo run >> "\(counter)"
+                n=$(wc -l < "\(counter)" | tr -d ' ')
+                echo "{\\"apiVersion\\":\\"client.authentication.k8s.io/v1beta1\\",\\"kind\\":\\"ExecCredential\\",\\"status\\":{\\"token\\":\\"tok-$n-$2-$PLUGIN_SECRET_SUFFIX\\",\\"expirationTimestamp\\":\\"2030-01-01T00:00:00Z\\"}}"
+                """
+        )
         let clock = WallClockBox(Date(timeIntervalSince1970: 1_893_455_000))  // 2029-12-31T23:43:20Z
         let provider = BearerTokenProvider(credentials: .exec(plugin), now: { clock.now })
         #expect(try await provider.token() == "tok-1-c 1-42")

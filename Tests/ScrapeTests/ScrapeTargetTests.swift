@@ -1,7 +1,8 @@
 import PromExposition
 import PromwatchConfig
-@testable import Scrape
 import Testing
+
+@testable import Scrape
 
 struct ScrapeTargetTests {
     @Test func urlCarriesSchemePathAndEncodedParams() {
@@ -10,12 +11,17 @@ struct ScrapeTargetTests {
         job.metricsPath = "/federate"
         job.params = ["match[]": ["{job=\"node\"}", "up"], "format": ["text"]]
         let target = ScrapeTarget(job: job, address: "10.0.0.1:9090")
-        #expect(target.url == "https://10.0.0.1:9090/federate?format=text&match%5B%5D=%7Bjob%3D%22node%22%7D&match%5B%5D=up")
+        #expect(
+            target.url == "https://10.0.0.1:9090/federate?format=text&match%5B%5D=%7Bjob%3D%22node%22%7D&match%5B%5D=up"
+        )
     }
 
     @Test func labelsIncludeJobInstanceAndStaticLabelsSorted() {
         let target = ScrapeTarget(
-            job: ScrapeConfiguration(jobName: "api"), address: "127.0.0.1:8080", extraLabels: ["zone": "a", "env": "prod"])
+            job: ScrapeConfiguration(jobName: "api"),
+            address: "127.0.0.1:8080",
+            extraLabels: ["zone": "a", "env": "prod"]
+        )
         #expect(target.labels.map(\.name) == ["env", "instance", "job", "zone"])
         #expect(target.instance == "127.0.0.1:8080")
         #expect(target.labels.first { $0.name == "job" }?.value == "api")
@@ -23,7 +29,10 @@ struct ScrapeTargetTests {
 
     @Test func staticLabelsMayOverrideInstance() {
         let target = ScrapeTarget(
-            job: ScrapeConfiguration(jobName: "api"), address: "127.0.0.1:8080", extraLabels: ["instance": "api-1"])
+            job: ScrapeConfiguration(jobName: "api"),
+            address: "127.0.0.1:8080",
+            extraLabels: ["instance": "api-1"]
+        )
         #expect(target.instance == "api-1")
     }
 
@@ -31,11 +40,13 @@ struct ScrapeTargetTests {
         var job = ScrapeConfiguration(jobName: "bench")
         job.params = ["module": ["a", "b"]]
         let target = ScrapeTarget(
-            job: job, address: "127.0.0.1:8080",
+            job: job,
+            address: "127.0.0.1:8080",
             extraLabels: [
                 "__metrics_path__": "/t/3/metrics", "__param_module": "x", "__param_target": "h 1",
                 "__scheme__": "https", "instance": "target-3",
-            ])
+            ]
+        )
         #expect(target.url == "https://127.0.0.1:8080/t/3/metrics?module=x&module=b&target=h%201")
         #expect(target.scheme == .https)
         #expect(target.labels.map(\.name) == ["instance", "job"])
@@ -55,6 +66,12 @@ struct ScrapeTargetTests {
     @Test(arguments: [
         ("application/openmetrics-text; version=1.0.0; charset=utf-8", ExpositionFormat.openMetrics),
         ("Application/OpenMetrics-Text;version=0.0.1", .openMetrics),
+        (" \tapplication/openmetrics-text \t; version=1.0.0", .openMetrics),
+        ("APPLICATION/OPENMETRICS-TEXT", .openMetrics),
+        ("application/openmetrics-textx", .text),
+        ("application/openmetrics", .text),
+        ("application/openmetrics-tëxt", .text),
+        ("application/openmetrics\u{0}text", .text),
         ("text/plain; version=0.0.4; charset=utf-8", .text),
         ("", .text),
         ("garbage", .text),
