@@ -43,9 +43,9 @@ struct JSONWritingTests {
         // eight-byte steps and their tails: the writer stays within the bound, and the parser gives the string back.
         var random = SystemRandomNumberGenerator()
         let alphabet = Array(#"ab"\{}:, é🚀"#.utf8) + [0x01, 0x0A, 0x1F, 0x7F]
-        for round in 0..<500 {
+        for round in 0..<2_000 {
             let allowControls = round % 2 == 0
-            let count = Int.random(in: 0..<80, using: &random)
+            let count = Int.random(in: 0..<160, using: &random)
             var bytes: [UInt8] = []
             while bytes.count < count {
                 let byte = alphabet.randomElement(using: &random)!
@@ -56,11 +56,12 @@ struct JSONWritingTests {
             let utf8 = Array(text.utf8)
             let written = try utf8.withUnsafeBufferPointer { source in
                 let bound = JSONValue.quotedLengthBound(utf8: source)
-                let out = [UInt8](unsafeUninitializedCapacity: bound) { buffer, initialized in
-                    initialized = JSONValue.writeQuoted(utf8: source, to: buffer.baseAddress!)
-                }
-                #expect(out.count <= bound)
-                return try #require(JSONValue(parsing: out).stringValue)
+                // Guard bytes after the bound: the writer must not touch them.
+                var room = [UInt8](repeating: 0xAB, count: bound + 16)
+                let count = room.withUnsafeMutableBufferPointer { JSONValue.writeQuoted(utf8: source, to: $0.baseAddress!) }
+                #expect(count <= bound)
+                #expect(room[bound...].allSatisfy { $0 == 0xAB }, "wrote past the bound")
+                return try #require(JSONValue(parsing: Array(room[..<count])).stringValue)
             }
             #expect(written == text)
         }
