@@ -70,7 +70,11 @@ public struct LogEventBatch: Sendable, Equatable {
     public var byteCount: Int
 
     public init(
-        logGroupName: String, logStreamName: String, events: [EMFLogEvent], sourceIndices: [Int], byteCount: Int
+        logGroupName: String,
+        logStreamName: String,
+        events: [EMFLogEvent],
+        sourceIndices: [Int],
+        byteCount: Int
     ) {
         self.logGroupName = logGroupName
         self.logStreamName = logStreamName
@@ -98,7 +102,8 @@ public struct LogEventBatching: Sendable, Equatable {
     }
 
     public static func == (lhs: LogEventBatching, rhs: LogEventBatching) -> Bool {
-        lhs.batches == rhs.batches && lhs.dropped.elementsEqual(rhs.dropped) { $0.index == $1.index && $0.reason == $1.reason }
+        lhs.batches == rhs.batches
+            && lhs.dropped.elementsEqual(rhs.dropped) { $0.index == $1.index && $0.reason == $1.reason }
     }
 }
 
@@ -118,7 +123,9 @@ public enum LogEventBatcher {
     ///   - limits: the limits to obey; the service's by default.
     /// - Returns: the batches and the dropped events.
     public static func batches(
-        for events: [EMFLogEvent], nowMilliseconds: Int64, limits: LogEventBatchLimits = .cloudWatchLogs
+        for events: [EMFLogEvent],
+        nowMilliseconds: Int64,
+        limits: LogEventBatchLimits = .cloudWatchLogs
     ) -> LogEventBatching {
         var result = LogEventBatching()
         // Streams in order of first appearance; each with the indices of its events.
@@ -148,11 +155,17 @@ public enum LogEventBatcher {
             previous = (event.logGroupName, event.logStreamName, position)
         }
         for var indices in streams {
-            // Stable: ties keep input order.
-            indices.sort { a, b in
-                let ta = events[a].timestampMilliseconds
-                let tb = events[b].timestampMilliseconds
-                return ta < tb || (ta == tb && a < b)
+            // Usually in order already (a scrape's events share a timestamp): then there is nothing to sort.
+            let inOrder = indices.indices.dropFirst().allSatisfy {
+                events[indices[$0 - 1]].timestampMilliseconds <= events[indices[$0]].timestampMilliseconds
+            }
+            if !inOrder {
+                // Stable: ties keep input order.
+                indices.sort { a, b in
+                    let ta = events[a].timestampMilliseconds
+                    let tb = events[b].timestampMilliseconds
+                    return ta < tb || (ta == tb && a < b)
+                }
             }
             appendBatches(of: indices, from: events, limits: limits, to: &result.batches)
         }
@@ -161,15 +174,24 @@ public enum LogEventBatcher {
 
     /// Cuts one stream's sorted events into batches.
     private static func appendBatches(
-        of sortedIndices: [Int], from events: [EMFLogEvent], limits: LogEventBatchLimits,
+        of sortedIndices: [Int],
+        from events: [EMFLogEvent],
+        limits: LogEventBatchLimits,
         to batches: inout [LogEventBatch]
     ) {
         guard let firstIndex = sortedIndices.first else { return }
         var current = LogEventBatch(
-            logGroupName: events[firstIndex].logGroupName, logStreamName: events[firstIndex].logStreamName,
-            events: [], sourceIndices: [], byteCount: 0)
+            logGroupName: events[firstIndex].logGroupName,
+            logStreamName: events[firstIndex].logStreamName,
+            events: [],
+            sourceIndices: [],
+            byteCount: 0
+        )
         var firstTimestamp: Int64 = 0
-        for index in sortedIndices {
+        // Sized for the whole stream, up to a batch: appending then never regrows (and re-retains) the events.
+        current.events.reserveCapacity(Swift.min(sortedIndices.count, limits.maximumEvents))
+        current.sourceIndices.reserveCapacity(current.events.capacity)
+        for (position, index) in sortedIndices.enumerated() {
             let event = events[index]
             let cost = limits.cost(of: event)
             if !current.events.isEmpty,
@@ -178,8 +200,11 @@ public enum LogEventBatcher {
                     || event.timestampMilliseconds - firstTimestamp >= limits.maximumSpanMilliseconds
             {
                 batches.append(current)
-                current.events.removeAll(keepingCapacity: false)
-                current.sourceIndices.removeAll(keepingCapacity: false)
+                let remaining = Swift.min(sortedIndices.count - position, limits.maximumEvents)
+                current.events = []
+                current.events.reserveCapacity(remaining)
+                current.sourceIndices = []
+                current.sourceIndices.reserveCapacity(remaining)
                 current.byteCount = 0
             }
             if current.events.isEmpty { firstTimestamp = event.timestampMilliseconds }
