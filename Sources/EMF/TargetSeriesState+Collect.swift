@@ -246,7 +246,7 @@ extension TargetSeriesState {
 
     private func upperBound(of sample: BatchSample, batch: SampleBatch, arena: UnsafeRawBufferPointer) -> Double {
         for label in batch.labels(of: sample) where arena.slice(label.name).isLE {
-            return Double(String(decoding: arena.slice(label.value), as: UTF8.self)) ?? .nan
+            return ExpositionParser.parseNumber(arena.slice(label.value)) ?? .nan
         }
         return .nan
     }

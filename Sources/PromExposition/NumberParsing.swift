@@ -243,3 +243,13 @@ enum NumberParser {
         }
     }
 }
+
+extension ExpositionParser {
+    /// A number written as exposition values are (Go `ParseFloat`'s decimal syntax, `NaN`, `±Inf`), without a
+    /// `String`: for label values that hold numbers, such as `le` and `quantile`. Bit-identical to `strtod`; `nil`
+    /// for anything else.
+    public static func parseNumber(_ bytes: UnsafeRawBufferPointer) -> Double? {
+        guard let base = bytes.baseAddress else { return nil }
+        return NumberParser.parseDouble(base.assumingMemoryBound(to: UInt8.self), bytes.count)
+    }
+}

@@ -120,3 +120,24 @@ struct NumberParsingTests {
         #expect(parse("1e3") == nil)
     }
 }
+
+/// The public entry for numbers held in label values (`le`, `quantile`): the value syntax, nothing else.
+struct LabelNumberTests {
+    @Test func labelValuesParseLikeSampleValues() {
+        func parse(_ text: String) -> Double? {
+            Array(text.utf8).withUnsafeBytes { ExpositionParser.parseNumber($0) }
+        }
+        #expect(parse("0.005") == 0.005)
+        #expect(parse("+Inf") == .infinity)
+        #expect(parse("-inf") == -.infinity)
+        #expect(parse("1e3") == 1_000)
+        #expect(parse(".5") == 0.5)
+        #expect(parse("NaN")?.isNaN == true)
+        for token in NumberParsingTests.tricky {
+            #expect(parse(token)?.bitPattern == NumberParsingTests.parse(token)?.bitPattern, "\(token)")
+        }
+        for rejected in ["", " 1", "1 ", "0x1p3", "1_000", "le", "+", "1e", "--1"] {
+            #expect(parse(rejected) == nil, "\(rejected)")
+        }
+    }
+}
