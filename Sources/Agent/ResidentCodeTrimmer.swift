@@ -11,7 +11,7 @@ import Glibc
 ///
 /// Why: starting touches code that never runs again (configuration and YAML parsing, discovery set-up, TLS
 /// handshakes), and the kernel maps file pages in blocks around every fault, so a long-running agent keeps about
-/// 10 MB of its own binary and the Swift runtime libraries resident without using them. Dropping those mappings'
+/// 20 MB of its own binary and the Swift runtime libraries resident without using them. Dropping those mappings'
 /// pages is safe: they are clean copies of files, and a page that is needed again is mapped back from the page
 /// cache on its next use. Mappings that hold private changes (relocated data, a debugger's breakpoints) are
 /// never touched.

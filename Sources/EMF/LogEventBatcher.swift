@@ -189,8 +189,9 @@ public enum LogEventBatcher {
         )
         var firstTimestamp: Int64 = 0
         // Sized for the whole stream, up to a batch: appending then never regrows (and re-retains) the events.
-        current.events.reserveCapacity(Swift.min(sortedIndices.count, limits.maximumEvents))
-        current.sourceIndices.reserveCapacity(current.events.capacity)
+        let firstBatch = Swift.min(sortedIndices.count, limits.maximumEvents)
+        current.events.reserveCapacity(firstBatch)
+        current.sourceIndices.reserveCapacity(firstBatch)
         for (position, index) in sortedIndices.enumerated() {
             let event = events[index]
             let cost = limits.cost(of: event)
