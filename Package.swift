@@ -151,6 +151,7 @@ let package = Package(
                 "PromExposition", "EMF", "PromwatchConfig", "Scrape", "DemoExporter", "EMFDelivery", "AWSCore",
                 "AWSClients", "Discovery",
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
@@ -267,6 +268,7 @@ let package = Package(
             dependencies: [
                 "Scrape", "DemoExporter", "PromwatchConfig", "PromExposition", "PromwatchTestSupport",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

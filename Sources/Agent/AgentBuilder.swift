@@ -1,13 +1,14 @@
 import AWSClients
 import AWSCore
-import Discovery
-import Foundation
 import AsyncHTTPClient
-import EMFDelivery
 import DemoExporter
+import Discovery
 public import EMF
+import EMFDelivery
+import Foundation
 public import Logging
 import NIOHTTPCompression
+import NIOPosix
 public import Prometheus
 public import PromwatchConfig
 public import Scrape
@@ -28,7 +29,9 @@ public struct AgentRuntime: Sendable {
             configuration: .init(
                 services: services.map { .init(service: $0) },
                 gracefulShutdownSignals: [.sigterm, .sigint],
-                logger: logger))
+                logger: logger
+            )
+        )
     }
 }
 
@@ -78,7 +81,9 @@ public struct AgentOptions: Sendable {
 /// - Throws: when the EMF rules or listen addresses are invalid (the configuration loader checks both first), when
 ///   no AWS region can be found for CloudWatch output, or when the spool directory cannot be used.
 public func buildAgent(
-    configuration: AgentConfiguration, registry: PrometheusCollectorRegistry, logger: Logger,
+    configuration: AgentConfiguration,
+    registry: PrometheusCollectorRegistry,
+    logger: Logger,
     options: AgentOptions = AgentOptions()
 ) throws -> AgentRuntime {
     let agentStart = options.wallClock.nowMilliseconds()
@@ -99,30 +104,54 @@ public func buildAgent(
 
     let (sink, sinkService) = try makeSink(configuration: configuration, options: options, logger: logger)
     let handler = EMFScrapeHandler(
-        converter: converter, sink: sink, onEventsConverted: options.onEventsConverted, logger: logger)
+        converter: converter,
+        sink: sink,
+        onEventsConverted: options.onEventsConverted,
+        logger: logger
+    )
     let (targetUpdates, continuation) = AsyncStream<[ScrapeTarget]>.makeStream()
     let discovery = DiscoveryManager(
         jobs: configuration.scrapeConfigs,
         providers: try KubernetesDiscoverer.discoverers(
-            for: configuration.scrapeConfigs, nodeName: options.nodeName,
-            environment: options.environment ?? ProcessInfo.processInfo.environment, logger: logger),
-        output: continuation, updateInterval: options.discoveryUpdateInterval, logger: logger)
+            for: configuration.scrapeConfigs,
+            nodeName: options.nodeName,
+            environment: options.environment ?? ProcessInfo.processInfo.environment,
+            logger: logger
+        ),
+        output: continuation,
+        updateInterval: options.discoveryUpdateInterval,
+        logger: logger
+    )
     let manager = ScrapeManager(
-        scraper: Scraper(client: client, userAgent: "promwatch/\(promwatchVersion)"), handler: handler,
-        health: health, targetUpdates: targetUpdates, clock: ContinuousClock(), wallClock: options.wallClock,
-        logger: logger)
+        scraper: Scraper(client: client, userAgent: "promwatch/\(promwatchVersion)"),
+        handler: handler,
+        health: health,
+        targetUpdates: targetUpdates,
+        // Scrape loops wake on event-loop timers, not dispatch's (see EventLoopClock).
+        clock: EventLoopClock(eventLoopGroup: MultiThreadedEventLoopGroup.singleton),
+        wallClock: options.wallClock,
+        logger: logger
+    )
 
     var services: [any Service] = [
         HTTPClientService(client: client),
         sinkService,
         try AgentHTTPServer.make(
-            listenAddress: configuration.server.listenAddress, registry: registry, health: health, logger: logger,
-            onListening: options.onServerListening),
+            listenAddress: configuration.server.listenAddress,
+            registry: registry,
+            health: health,
+            logger: logger,
+            onListening: options.onServerListening
+        ),
     ]
     if let demo = configuration.demoExporter {
         services.append(
             try DemoExporter(
-                listenAddress: demo.listenAddress, logger: logger, onListening: options.onDemoExporterListening))
+                listenAddress: demo.listenAddress,
+                logger: logger,
+                onListening: options.onDemoExporterListening
+            )
+        )
     }
     services.append(discovery)
     services.append(manager)
@@ -130,14 +159,19 @@ public func buildAgent(
         let longestInterval = configuration.scrapeConfigs.map(\.scrapeInterval).max() ?? .seconds(60)
         services.append(
             ResidentCodeTrimmer(
-                firstAfter: ResidentCodeTrimmer.firstPassDelay(longestInterval: longestInterval), logger: logger))
+                firstAfter: ResidentCodeTrimmer.firstPassDelay(longestInterval: longestInterval),
+                logger: logger
+            )
+        )
     }
     return AgentRuntime(services: services, health: health)
 }
 
 /// The sink for `emf.output` and the service that runs (and at shutdown drains) it.
 private func makeSink(
-    configuration: AgentConfiguration, options: AgentOptions, logger: Logger
+    configuration: AgentConfiguration,
+    options: AgentOptions,
+    logger: Logger
 ) throws -> (any EMFEventSink, any Service) {
     if let sink = options.sink { return (sink, SinkService(sink: sink)) }
     switch configuration.emf.output {
@@ -147,18 +181,27 @@ private func makeSink(
     case .cloudwatch:
         let aws = configuration.aws
         var awsConfiguration = try AWSClientConfiguration.fromEnvironment(
-            options.environment ?? AWSClientConfiguration.processEnvironment, region: aws.region, profile: aws.profile,
-            endpoints: Dictionary(uniqueKeysWithValues: aws.endpoints.compactMap { service, url in
-                awsService(endpointPrefix: service).map { ($0.environmentID, url) }
-            }),
-            logger: logger)
+            options.environment ?? AWSClientConfiguration.processEnvironment,
+            region: aws.region,
+            profile: aws.profile,
+            endpoints: Dictionary(
+                uniqueKeysWithValues: aws.endpoints.compactMap { service, url in
+                    awsService(endpointPrefix: service).map { ($0.environmentID, url) }
+                }
+            ),
+            logger: logger
+        )
         awsConfiguration.retryPolicy.maxAttempts = aws.maxAttempts
         awsConfiguration.userAgent = "promwatch/\(promwatchVersion)"
         let writer = CloudWatchLogsWriter(client: try CloudWatchLogsClient(configuration: awsConfiguration))
         let wallClock = options.wallClock
         let sink = try CloudWatchLogsEMFSink(
-            client: writer, configuration: configuration.cloudWatchLogs, clock: ContinuousClock(),
-            wallClockMilliseconds: { wallClock.nowMilliseconds() }, logger: logger)
+            client: writer,
+            configuration: configuration.cloudWatchLogs,
+            clock: ContinuousClock(),
+            wallClockMilliseconds: { wallClock.nowMilliseconds() },
+            logger: logger
+        )
         return (sink, sink)
     }
 }

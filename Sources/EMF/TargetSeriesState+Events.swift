@@ -210,6 +210,7 @@ extension TargetSeriesState {
         run: inout ConversionRun,
         into output: inout EventOutput
     ) {
+        if writeSingleMetricEvent(pending, run: &run, into: &output) { return }
         let group = Int(pending.group)
         scratch.groupMetrics.clearKeepingCapacity()
         var cursor = pending.first
@@ -242,6 +243,83 @@ extension TargetSeriesState {
             if scratch.slotMetrics.isEmpty { continue }
             writeSlot(pending: pending, profile: profile, labelsJSON: labelsJSON, run: &run, into: &output)
         }
+    }
+
+    /// The usual group: one metric, no distribution chunks, no label named like it, within the size limit. Writes
+    /// its event straight from the labels and the field, without the packing bookkeeping of ``writeSlot``; returns
+    /// `false` (having written nothing) for any other group.
+    private mutating func writeSingleMetricEvent(
+        _ pending: PendingGroup,
+        run: inout ConversionRun,
+        into output: inout EventOutput
+    ) -> Bool {
+        let metric = scratch.metrics[Int(pending.first)]
+        guard metric.next < 0, pending.maxChunk == 0, metric.setList >= -1,
+            groups[Int(pending.group)].labelMask & names[Int(metric.name)].shadowBit == 0
+        else { return false }
+
+        scratch.fieldBytes.clearKeepingCapacity()
+        appendField(metric)
+        var size = EventSize(
+            timestampLength: pending.timestamp == run.scrapeTime
+                ? run.scrapeTimeLength : JSONWriter.integerLength(pending.timestamp),
+            labelsLength: scratch.labelsLength
+        )
+        size.fieldsBytes = scratch.fieldBytes.count
+        size.fields = 1
+        let namespaceJSON = run.config.namespaceJSON
+        if metric.setList >= 0 {
+            size.definitions = 1
+            size.directives = 1
+            size.directivesBytes =
+                Piece.directiveFixed + namespaceJSON.count + setLists.json[Int(metric.setList)].count
+                + names[Int(metric.name)].definitionJSON.count
+        }
+        let total = size.total
+        // Too large: the packing drops it and counts it.
+        guard total <= run.config.maxEventBytes else { return false }
+
+        let start = output.count
+        output.grow(by: total)
+        output.bytes.withUnsafeMutableBufferPointer { all in
+            var out = UnsafeByteWriter(UnsafeMutableBufferPointer(rebasing: all[start..<(start + total)]))
+            out.write(UInt8(ascii: "{"))
+            if metric.setList >= 0 {
+                out.write(Piece.awsOpen)
+                out.writeInteger(pending.timestamp)
+                out.write(Piece.metricsOpen)
+                out.write(Piece.namespaceOpen)
+                out.write(namespaceJSON)
+                out.write(Piece.dimensionsOpen)
+                out.write(setLists.json[Int(metric.setList)])
+                out.write(Piece.definitionsOpen)
+                names.withValue(at: Int(metric.name)) { out.write($0.definitionJSON) }
+                out.write(Piece.directiveClose)
+                out.write(Piece.awsClose)
+                out.write(UInt8(ascii: ","))
+            }
+            if scratch.labelsLength > 0 {
+                scratch.labelsJSON.withUnsafeBytes {
+                    out.write(UnsafeRawBufferPointer(rebasing: $0[0..<scratch.labelsLength]))
+                }
+                out.write(UInt8(ascii: ","))
+            }
+            out.write(scratch.fieldBytes)
+            out.write(UInt8(ascii: "}"))
+            precondition(out.count == total, "event size accounting is off: \(out.count) vs \(total)")
+        }
+        run.report.events += 1
+        run.report.bytes += total
+        run.report.metricsEmitted += size.definitions
+        run.report.fieldsEmitted += size.fields - size.definitions
+        output.events.append(
+            EventOutput.Event(
+                profile: groups[Int(pending.group)].profile,
+                timestampMilliseconds: pending.timestamp,
+                bytes: start..<total + start
+            )
+        )
+        return true
     }
 
     /// Calls `body` with each label of `labelsJSON` (`"name":"value"` entries separated by commas): the entry's

@@ -1,12 +1,13 @@
 import AsyncHTTPClient
 import DemoExporter
 import Logging
+import NIOPosix
 import PromExposition
 import PromwatchConfig
+import PromwatchTestSupport
 import Scrape
 import ServiceLifecycle
 import Synchronization
-import PromwatchTestSupport
 import Testing
 
 /// Records what the manager hands over, per target.
@@ -44,7 +45,9 @@ final class RecordingHandler: ScrapeResultHandler {
 struct ScrapeManagerTests {
     /// Runs a demo exporter on a free port, a manager over `updates`, and `body`; then shuts everything down.
     func withManager(
-        _ body: @escaping @Sendable (Int, AsyncStream<[ScrapeTarget]>.Continuation, RecordingHandler, TargetHealthRegistry) async throws -> Void
+        _ body:
+            @escaping @Sendable (Int, AsyncStream<[ScrapeTarget]>.Continuation, RecordingHandler, TargetHealthRegistry)
+            async throws -> Void
     ) async throws {
         let logger = Logger(label: "scrape-tests")
         let (portStream, portContinuation) = AsyncStream<Int>.makeStream()
@@ -54,8 +57,15 @@ struct ScrapeManagerTests {
         let health = TargetHealthRegistry()
         let (updates, continuation) = AsyncStream<[ScrapeTarget]>.makeStream()
         let manager = ScrapeManager(
-            scraper: Scraper(client: client), handler: handler, health: health, targetUpdates: updates,
-            clock: ContinuousClock(), wallClock: SystemWallClock(), logger: logger)
+            scraper: Scraper(client: client),
+            handler: handler,
+            health: health,
+            targetUpdates: updates,
+            // The agent's clock: loops wake on event-loop timers, and removal cancels a loop's pending timer.
+            clock: EventLoopClock(eventLoopGroup: MultiThreadedEventLoopGroup.singleton),
+            wallClock: SystemWallClock(),
+            logger: logger
+        )
         let group = ServiceGroup(services: [exporter, manager], logger: logger)
         try await withThrowingTaskGroup(of: Void.self) { tasks in
             tasks.addTask { try await group.run() }
@@ -70,7 +80,11 @@ struct ScrapeManagerTests {
 
     /// A fast interval. The timeout is also the connect deadline for a refused target (AsyncHTTPClient keeps
     /// retrying the connection until it), so it stays short unless a test asks for more.
-    static func job(_ name: String, interval: Duration = .milliseconds(300), timeout: Duration? = nil) -> ScrapeConfiguration {
+    static func job(
+        _ name: String,
+        interval: Duration = .milliseconds(300),
+        timeout: Duration? = nil
+    ) -> ScrapeConfiguration {
         ScrapeConfiguration(jobName: name, scrapeInterval: interval, scrapeTimeout: timeout ?? interval)
     }
 
