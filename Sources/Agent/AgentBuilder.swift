@@ -95,8 +95,9 @@ public func buildAgent(
     // A limit of 0 means none (Prometheus's convention).
     let bodyLimits = configuration.scrapeConfigs.map(\.bodySizeLimit)
     var clientConfiguration = HTTPClient.Configuration()
-    clientConfiguration.decompression =
-        bodyLimits.contains(0) ? .enabled(limit: .none) : .enabled(limit: .size(bodyLimits.max() ?? 64 << 20))
+    let decompressionLimit: NIOHTTPDecompression.DecompressionLimit =
+        bodyLimits.contains(0) ? .none : .size(bodyLimits.max() ?? 64 << 20)
+    clientConfiguration.decompression = .enabled(limit: decompressionLimit)
     clientConfiguration.redirectConfiguration = .follow(max: 3, allowCycles: false)
     // No request spans: even the no-op tracer costs a dynamic cast and a span per scrape.
     clientConfiguration.tracing.tracer = nil
@@ -123,7 +124,11 @@ public func buildAgent(
         logger: logger
     )
     let manager = ScrapeManager(
-        scraper: Scraper(client: client, userAgent: "promwatch/\(promwatchVersion)"),
+        scraper: Scraper(
+            client: client,
+            userAgent: "promwatch/\(promwatchVersion)",
+            decompressionLimit: decompressionLimit
+        ),
         handler: handler,
         health: health,
         targetUpdates: targetUpdates,

@@ -1,8 +1,8 @@
 public import Logging
 import Metrics
 public import PromExposition
-public import ServiceLifecycle
 import PromwatchConfig
+public import ServiceLifecycle
 import Synchronization
 
 /// The result of one scrape, successful or not, as handed to a ``ScrapeResultHandler``.
@@ -26,7 +26,10 @@ public protocol ScrapeResultHandler: Sendable {
     func makeState(for target: ScrapeTarget, discoveredAfterStartup: Bool) -> TargetState
     /// Called after every scrape. On failure `batch` is empty.
     func handle(
-        target: ScrapeTarget, outcome: ScrapeOutcome, batch: SampleBatch, state: inout TargetState
+        target: ScrapeTarget,
+        outcome: ScrapeOutcome,
+        batch: SampleBatch,
+        state: inout TargetState
     ) async
 }
 
@@ -50,8 +53,13 @@ public struct ScrapeManager<Handler: ScrapeResultHandler, C: Clock>: Service whe
     ///   - targetUpdates: complete target sets; each element replaces the previous one. The manager runs until
     ///     graceful shutdown (or until the stream finishes and every loop has stopped).
     public init(
-        scraper: Scraper, handler: Handler, health: TargetHealthRegistry,
-        targetUpdates: AsyncStream<[ScrapeTarget]>, clock: C, wallClock: any WallClock, logger: Logger
+        scraper: Scraper,
+        handler: Handler,
+        health: TargetHealthRegistry,
+        targetUpdates: AsyncStream<[ScrapeTarget]>,
+        clock: C,
+        wallClock: any WallClock,
+        logger: Logger
     ) {
         self.scraper = scraper
         self.handler = handler
@@ -63,6 +71,8 @@ public struct ScrapeManager<Handler: ScrapeResultHandler, C: Clock>: Service whe
     }
 
     public func run() async {
+        // Every loop has ended by then: no scrape uses the connections any more.
+        defer { scraper.closeIdleConnections() }
         let running = Mutex<[String: StopSignal]>([:])
         await withDiscardingTaskGroup { group in
             var isFirstSet = true
@@ -87,7 +97,8 @@ public struct ScrapeManager<Handler: ScrapeResultHandler, C: Clock>: Service whe
                     if !toStop.isEmpty || !toStart.isEmpty {
                         logger.debug(
                             "target set updated",
-                            metadata: ["scrape.started": "\(toStart.count)", "scrape.stopped": "\(toStop.count)"])
+                            metadata: ["scrape.started": "\(toStart.count)", "scrape.stopped": "\(toStop.count)"]
+                        )
                     }
                     isFirstSet = false
                 }
@@ -104,7 +115,10 @@ public struct ScrapeManager<Handler: ScrapeResultHandler, C: Clock>: Service whe
         logger[metadataKey: "scrape.job"] = "\(target.jobName)"
         logger[metadataKey: "scrape.target"] = "\(target.url)"
         let interval = target.job.scrapeInterval
-        let intervalNanos = max(1, interval.components.seconds * 1_000_000_000 + interval.components.attoseconds / 1_000_000_000)
+        let intervalNanos = max(
+            1,
+            interval.components.seconds * 1_000_000_000 + interval.components.attoseconds / 1_000_000_000
+        )
         let offset = Duration.nanoseconds(Int64(target.stableHash % UInt64(intervalNanos)))
         var health = TargetHealth(jobName: target.jobName, instance: target.instance, url: target.url)
         self.health.update(target.id, health)
@@ -114,9 +128,15 @@ public struct ScrapeManager<Handler: ScrapeResultHandler, C: Clock>: Service whe
         // Compiled once per loop: the rules' regular expressions are not rebuilt for every scrape.
         let metricRelabeling = MetricRelabeling(job: target.job)
         let scrapes = Counter(label: "promwatch_scrapes_total", dimensions: [("scrape_job", target.jobName)])
-        let samplesCounter = Counter(label: "promwatch_scraped_samples_total", dimensions: [("scrape_job", target.jobName)])
+        let samplesCounter = Counter(
+            label: "promwatch_scraped_samples_total",
+            dimensions: [("scrape_job", target.jobName)]
+        )
         let bytesCounter = Counter(label: "promwatch_scraped_bytes_total", dimensions: [("scrape_job", target.jobName)])
-        let upGauge = Gauge(label: "promwatch_target_up", dimensions: [("scrape_job", target.jobName), ("scrape_instance", target.instance)])
+        let upGauge = Gauge(
+            label: "promwatch_target_up",
+            dimensions: [("scrape_job", target.jobName), ("scrape_instance", target.instance)]
+        )
 
         var next = clock.now.advanced(by: offset)
         while await signal.sleep(until: next, clock: clock) {
@@ -133,7 +153,11 @@ public struct ScrapeManager<Handler: ScrapeResultHandler, C: Clock>: Service whe
                     // The batch then holds each sample's final labels; see MetricRelabeling for how to convert it.
                     var relabeled = batchPool.take()
                     let applied = metricRelabeling.apply(
-                        to: batch, targetLabels: target.labels, honorLabels: target.job.honorLabels, into: &relabeled)
+                        to: batch,
+                        targetLabels: target.labels,
+                        honorLabels: target.job.honorLabels,
+                        into: &relabeled
+                    )
                     swap(&batch, &relabeled)
                     batchPool.give(&relabeled)
                     try MetricRelabeling.checkLimits(applied, job: target.job)
@@ -180,7 +204,9 @@ public struct ScrapeManager<Handler: ScrapeResultHandler, C: Clock>: Service whe
             if next < now {
                 // Scrapes that would have started while this one ran are skipped, keeping the phase.
                 let behind = next.duration(to: now)
-                let missed = Int64(behind.components.seconds * 1_000_000_000 + behind.components.attoseconds / 1_000_000_000) / intervalNanos + 1
+                let missed =
+                    Int64(behind.components.seconds * 1_000_000_000 + behind.components.attoseconds / 1_000_000_000)
+                    / intervalNanos + 1
                 next = next.advanced(by: interval * Int(missed))
             }
         }

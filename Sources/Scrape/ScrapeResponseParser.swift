@@ -10,8 +10,8 @@ import PromwatchConfig
 /// Failing a returned future aborts the request with that ``ScrapeError`` (AsyncHTTPClient then closes the
 /// connection rather than reading the rest of an unwanted body).
 ///
-/// `@unchecked Sendable`: AsyncHTTPClient calls a delegate serially on the request's event loop, and the scraper
-/// reads the batch back only after the request's future has completed.
+/// `@unchecked Sendable`: AsyncHTTPClient (or ``HTTP1ScrapeConnections``) calls it serially on the connection's event
+/// loop, and the scraper reads the batch back only after the exchange has completed.
 final class ScrapeResponseParser: HTTPClientResponseDelegate, @unchecked Sendable {
     typealias Response = ScrapeReport
 
@@ -34,14 +34,21 @@ final class ScrapeResponseParser: HTTPClientResponseDelegate, @unchecked Sendabl
     }
 
     func didReceiveHead(task: HTTPClient.Task<ScrapeReport>, _ head: HTTPResponseHead) -> EventLoopFuture<Void> {
+        do {
+            try begin(head)
+            return task.eventLoop.makeSucceededVoidFuture()
+        } catch {
+            return task.eventLoop.makeFailedFuture(error)
+        }
+    }
+
+    /// Accepts a 2xx response and picks the parser its `Content-Type` names.
+    func begin(_ head: HTTPResponseHead) throws(ScrapeError) {
         guard (200..<300).contains(head.status.code) else {
-            return task.eventLoop.makeFailedFuture(
-                ScrapeError(.httpStatus, "server returned HTTP status \(head.status)")
-            )
+            throw ScrapeError(.httpStatus, "server returned HTTP status \(head.status)")
         }
         format = ExpositionFormat(contentType: head.headers.first(name: "Content-Type"))
         parser = Scraper.makeParser(format: format, job: target.job)
-        return task.eventLoop.makeSucceededVoidFuture()
     }
 
     func didReceiveBodyPart(task: HTTPClient.Task<ScrapeReport>, _ buffer: ByteBuffer) -> EventLoopFuture<Void> {

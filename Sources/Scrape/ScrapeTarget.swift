@@ -68,8 +68,11 @@ public struct ScrapeTarget: Sendable, Hashable {
     public var instance: String { labels.first { $0.name == "instance" }?.value ?? address }
 
     /// The URL scraped: `scheme://address/metrics_path?params`.
-    public var url: String {
-        var url = "\(scheme.rawValue)://\(address)\(metricsPath)"
+    public var url: String { "\(scheme.rawValue)://\(address)\(requestTarget)" }
+
+    /// The path and query of ``url``: what an HTTP/1.1 request line names.
+    public var requestTarget: String {
+        var url = metricsPath
         var params = job.params
         for (key, value) in paramOverrides {
             if params[key, default: []].isEmpty { params[key] = [value] } else { params[key]![0] = value }
@@ -79,6 +82,30 @@ public struct ScrapeTarget: Sendable, Hashable {
         }
         if !query.isEmpty { url += "?" + query.joined(separator: "&") }
         return url
+    }
+
+    /// Host and port of ``address`` (80 or 443 by ``scheme`` when it has none); `nil` when it does not parse.
+    var endpoint: (host: String, port: Int)? {
+        let defaultPort = scheme == .https ? 443 : 80
+        var host = Substring(address)
+        var port = Substring("")
+        if host.hasPrefix("[") {
+            guard let close = host.firstIndex(of: "]") else { return nil }
+            let rest = host[host.index(after: close)...]
+            host = host[host.index(after: host.startIndex)..<close]
+            if !rest.isEmpty {
+                guard rest.hasPrefix(":") else { return nil }
+                port = rest.dropFirst()
+            }
+        } else if let colon = host.firstIndex(of: ":") {
+            port = host[host.index(after: colon)...]
+            host = host[..<colon]
+            if port.contains(":") { return nil }
+        }
+        guard !host.isEmpty else { return nil }
+        if port.isEmpty { return (String(host), defaultPort) }
+        guard port.allSatisfy(\.isASCII), let number = Int(port), (1...65_535).contains(number) else { return nil }
+        return (String(host), number)
     }
 
     /// Identity of the scrape loop: job, URL (two jobs may scrape one URL) and labels, so a target whose labels

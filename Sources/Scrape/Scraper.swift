@@ -2,6 +2,7 @@ public import AsyncHTTPClient
 import Foundation
 import NIOCore
 import NIOHTTP1
+public import NIOHTTPCompression
 import NIOSSL
 public import PromExposition
 import PromwatchConfig
@@ -27,10 +28,34 @@ public struct Scraper: Sendable {
 
     private let client: HTTPClient
     private let userAgent: String
+    private let connections: HTTP1ScrapeConnections?
 
-    public init(client: HTTPClient, userAgent: String = "promwatch") {
+    /// - Parameters:
+    ///   - client: scrapes `https` targets and follows redirects; its event loops also run the plain-HTTP
+    ///     connections.
+    ///   - userAgent: the `User-Agent` header.
+    ///   - decompressionLimit: how far a gzip body may expand on the plain-HTTP connections (set `client`'s alike).
+    ///   - keepsOwnConnections: scrape `http` targets over ``HTTP1ScrapeConnections`` rather than `client`.
+    public init(
+        client: HTTPClient,
+        userAgent: String = "promwatch",
+        decompressionLimit: NIOHTTPDecompression.DecompressionLimit = .size(64 << 20),
+        keepsOwnConnections: Bool = true
+    ) {
         self.client = client
         self.userAgent = userAgent
+        connections =
+            keepsOwnConnections
+            ? HTTP1ScrapeConnections(eventLoopGroup: client.eventLoopGroup, decompressionLimit: decompressionLimit)
+            : nil
+    }
+
+    /// Connections opened for plain-HTTP targets so far (0 when `client` does all scrapes).
+    public var plainConnectionsOpened: Int { connections?.connectionsOpened ?? 0 }
+
+    /// Closes the idle plain-HTTP connections (at shutdown).
+    public func closeIdleConnections() {
+        connections?.closeIdleConnections()
     }
 
     /// Scrapes `target` once, parsing into `batch` (emptied first). The whole scrape, body included, must finish
@@ -39,7 +64,8 @@ public struct Scraper: Sendable {
     /// The body is parsed on the connection's event loop as each part arrives (``ScrapeResponseParser``), so a
     /// scrape costs one hand-over to the caller's task instead of one per body part.
     /// - Throws: ``ScrapeError`` naming why the target is down; `batch` is then incomplete and must be discarded.
-    public func scrape(_ target: ScrapeTarget, into batch: inout SampleBatch) async throws(ScrapeError) -> ScrapeReport {
+    public func scrape(_ target: ScrapeTarget, into batch: inout SampleBatch) async throws(ScrapeError) -> ScrapeReport
+    {
         let job = target.job
         var headers = HTTPHeaders()
         headers.reserveCapacity(6)
@@ -50,26 +76,56 @@ public struct Scraper: Sendable {
         if let authorization = try Self.authorizationHeader(for: job) {
             headers.add(name: "Authorization", value: authorization)
         }
-        let request: HTTPClient.Request
-        do {
-            request = try HTTPClient.Request(
-                url: target.url, method: .GET, headers: headers,
-                tlsConfiguration: target.scheme == .https ? try Self.tlsConfiguration(for: job.tlsConfig) : nil)
-        } catch let error as ScrapeError {
-            throw error
-        } catch {
-            throw ScrapeError(.connection, "invalid scrape URL \(target.url): \(error)")
-        }
-
         // Moved, not copied: the parser must own the batch's buffers uniquely to reuse their capacity.
         var owned = SampleBatch()
         swap(&owned, &batch)
         owned.removeAll()
         let responseParser = ScrapeResponseParser(target: target, batch: consume owned)
         let timeout = job.scrapeTimeout
+        let deadline = NIODeadline.now() + timeout.timeAmount
+        let timeoutDescription = "scrape timed out after \(timeout.secondsValue)s"
+
+        if target.scheme == .http, let connections, let (host, port) = target.endpoint {
+            var head = HTTPRequestHead(version: .http1_1, method: .GET, uri: target.requestTarget)
+            head.headers.reserveCapacity(headers.count + 1)
+            head.headers.add(name: "Host", value: target.address)
+            head.headers.add(contentsOf: headers)
+            let outcome = try await connections.exchange(
+                endpoint: .init(host: host, port: port),
+                head: head,
+                parser: responseParser,
+                deadline: deadline,
+                timeoutDescription: timeoutDescription
+            )
+            switch outcome {
+            case .report(let report):
+                batch = responseParser.takeBatch()
+                return report
+            case .redirect:
+                break  // AsyncHTTPClient follows it below; nothing was parsed.
+            }
+        }
+
+        let request: HTTPClient.Request
+        do {
+            request = try HTTPClient.Request(
+                url: target.url,
+                method: .GET,
+                headers: headers,
+                tlsConfiguration: target.scheme == .https ? try Self.tlsConfiguration(for: job.tlsConfig) : nil
+            )
+        } catch let error as ScrapeError {
+            throw error
+        } catch {
+            throw ScrapeError(.connection, "invalid scrape URL \(target.url): \(error)")
+        }
+
         let task = client.execute(
-            request: request, delegate: responseParser, eventLoop: .indifferent,
-            deadline: .now() + timeout.timeAmount)
+            request: request,
+            delegate: responseParser,
+            eventLoop: .indifferent,
+            deadline: deadline
+        )
         do {
             let report = try await withTaskCancellationHandler {
                 try await task.futureResult.get()
@@ -82,7 +138,7 @@ public struct Scraper: Sendable {
         } catch let error as ScrapeError {
             throw error
         } catch let error as HTTPClientError where error == .deadlineExceeded || error == .readTimeout {
-            throw ScrapeError(.timeout, "scrape timed out after \(timeout.secondsValue)s")
+            throw ScrapeError(.timeout, timeoutDescription)
         } catch {
             throw ScrapeError(.connection, "\(error)")
         }
@@ -111,7 +167,9 @@ public struct Scraper: Sendable {
         return String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
     }
 
-    static func tlsConfiguration(for config: PromwatchConfig.TLSConfiguration) throws(ScrapeError) -> NIOSSL.TLSConfiguration {
+    static func tlsConfiguration(
+        for config: PromwatchConfig.TLSConfiguration
+    ) throws(ScrapeError) -> NIOSSL.TLSConfiguration {
         var tls = NIOSSL.TLSConfiguration.makeClientConfiguration()
         do {
             if let caFile = config.caFile {
