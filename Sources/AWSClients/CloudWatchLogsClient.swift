@@ -235,8 +235,12 @@ public struct CloudWatchLogsClient: Sendable {
             length += eventOpen.count + JSONValue.decimalLength(event.timestampMilliseconds) + messageKey.count + 1
             length += event.message.withUnsafeBufferPointer { JSONValue.quotedLengthBound(utf8: $0) }
         }
-        body.removeAll(keepingCapacity: true)
-        body.append(contentsOf: repeatElement(0, count: length))
+        // A reused body keeps its old bytes as room: they are overwritten, so only growth needs filling.
+        if body.count > length {
+            body.removeLast(body.count - length)
+        } else if body.count < length {
+            body.append(contentsOf: repeatElement(0, count: length - body.count))
+        }
         let written = body.withUnsafeMutableBufferPointer { buffer in
             var p = buffer.baseAddress!
             func put(_ bytes: [UInt8], from offset: Int = 0) {

@@ -21,14 +21,17 @@ public final class FileDescriptorEMFSink: EMFEventSink {
     public func write(_ events: [EMFLogEvent]) async {
         guard !events.isEmpty else { return }
         buffer.withLock { buffer in
-            // One buffer and one write(2) for the whole batch; sized once so appending never regrows it.
-            var total = 0
-            for event in events { total += event.message.count + 1 }
-            buffer.removeAll(keepingCapacity: true)
-            buffer.reserveCapacity(total)
-            for event in events {
-                buffer.append(contentsOf: event.message)
-                buffer.append(UInt8(ascii: "\n"))
+            // One buffer and one write(2) for the whole batch; sized once so appending never regrows it. The
+            // events are read in place: copying one out would retain and release its three references.
+            events.withUnsafeBufferPointer { events in
+                var total = 0
+                for i in events.indices { total += events[i].message.count + 1 }
+                buffer.removeAll(keepingCapacity: true)
+                buffer.reserveCapacity(total)
+                for i in events.indices {
+                    events[i].message.withUnsafeBytes { buffer.append(contentsOf: $0) }
+                    buffer.append(UInt8(ascii: "\n"))
+                }
             }
             writeAll(buffer)
             // A buffer sized for an unusually large batch is not kept for ever.

@@ -167,8 +167,7 @@ public struct EMFConverter: Sendable {
         defer { conversionScratchPool.give(&state.scratch) }
         state.begin(converter: identity, run: run)
         // Sized like the previous conversion's output: one allocation, rarely regrown.
-        var output = EventOutput()
-        output.bytes.reserveCapacity(state.lastOutputBytes + state.lastOutputBytes / 8)
+        var output = EventOutput(capacity: state.lastOutputBytes + state.lastOutputBytes / 8)
         output.events.reserveCapacity(state.lastOutputEvents)
         batch.bytes.withUnsafeBytes { arena in
             state.collect(batch, arena: arena, run: &run)

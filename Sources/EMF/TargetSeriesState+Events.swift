@@ -281,7 +281,7 @@ extension TargetSeriesState {
 
         let start = output.count
         output.grow(by: total)
-        output.bytes.withUnsafeMutableBufferPointer { all in
+        output.withUnsafeMutableBufferPointer { all in
             var out = UnsafeByteWriter(UnsafeMutableBufferPointer(rebasing: all[start..<(start + total)]))
             out.write(UInt8(ascii: "{"))
             if metric.setList >= 0 {
@@ -633,7 +633,7 @@ extension TargetSeriesState {
     ) {
         let start = output.count
         output.grow(by: size)
-        output.bytes.withUnsafeMutableBufferPointer { all in
+        output.withUnsafeMutableBufferPointer { all in
             var out = UnsafeByteWriter(UnsafeMutableBufferPointer(rebasing: all[start..<(start + size)]))
             scratch.metrics.withUnsafeBufferPointer { metrics in
                 scratch.slotMetrics.withUnsafeBufferPointer { slotMetrics in
@@ -700,26 +700,44 @@ struct EventOutput {
         var bytes: Range<Int>
     }
 
-    /// The messages are its first ``count`` bytes; the rest is room already zero-filled for the next ones.
-    var bytes: [UInt8] = []
+    /// The messages are its first ``count`` bytes; the rest is room for the next ones, not yet written.
+    private(set) var bytes: [UInt8] = []
     private(set) var count = 0
     var events: [Event] = []
 
-    /// Makes room for `size` more bytes after ``count`` and counts them in. Room is added in blocks (within the
-    /// reserved capacity), so appending an event rarely pays for a call that zero-fills.
+    /// Allocates room for about `capacity` bytes of messages.
+    init(capacity: Int = 0) {
+        bytes = Self.uninitialized(count: capacity)
+    }
+
+    /// Makes room for `size` more bytes after ``count`` and counts them in; the caller writes all of them.
     mutating func grow(by size: Int) {
         let needed = count + size
         if bytes.count < needed {
-            let spare = bytes.capacity - bytes.count
-            bytes.append(
-                contentsOf: repeatElement(0, count: Swift.max(needed - bytes.count, Swift.min(spare, 1 << 16)))
-            )
+            var larger = Self.uninitialized(count: Swift.max(needed, bytes.count * 2, 1 << 16))
+            larger.withUnsafeMutableBufferPointer { larger in
+                bytes.withUnsafeBufferPointer { old in
+                    _ = larger.update(fromContentsOf: old[0..<count])
+                }
+            }
+            bytes = larger
         }
         count = needed
+    }
+
+    /// Calls `body` with the buffer of every byte, written or not.
+    mutating func withUnsafeMutableBufferPointer<R>(_ body: (inout UnsafeMutableBufferPointer<UInt8>) -> R) -> R {
+        bytes.withUnsafeMutableBufferPointer(body)
     }
 
     /// Drops the unused room: `bytes` is then exactly the messages.
     mutating func trim() {
         bytes.removeLast(bytes.count - count)
+    }
+
+    /// A byte array of `count` elements that are not zero-filled first: every byte of an event is written before
+    /// it is read (``TargetSeriesState`` checks each event's length), so clearing would only double the stores.
+    private static func uninitialized(count: Int) -> [UInt8] {
+        [UInt8](unsafeUninitializedCapacity: count) { _, initialized in initialized = count }
     }
 }
