@@ -15,7 +15,7 @@ public struct EventLoopClock: Clock {
 
     private let eventLoopGroup: any EventLoopGroup
 
-    /// - Parameter eventLoopGroup: each sleep takes the group's next loop for its timer.
+    /// - Parameter eventLoopGroup: each sleep arms its timer on the group's loop the caller runs on (or any other).
     public init(eventLoopGroup: any EventLoopGroup) {
         self.eventLoopGroup = eventLoopGroup
     }
@@ -39,7 +39,9 @@ public struct EventLoopClock: Clock {
         let timer = SleepTimer()
         try await withTaskCancellationHandler {
             try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
-                let scheduled = eventLoopGroup.next().scheduleTask(in: delay) {}
+                // `any()` is the loop the caller runs on when it runs on one of the group's: the task then wakes
+                // where it slept, and a scrape loop stays on its connection's loop without hopping threads.
+                let scheduled = eventLoopGroup.any().scheduleTask(in: delay) {}
                 scheduled.futureResult.whenComplete { result in
                     switch result {
                     case .success: continuation.resume()
