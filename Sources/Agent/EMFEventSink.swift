@@ -22,7 +22,7 @@ public final class FileDescriptorEMFSink: EMFEventSink {
         guard !events.isEmpty else { return }
         buffer.withLock { buffer in
             // One buffer and one write(2) for the whole batch; sized once so appending never regrows it. The
-            // events are read in place: copying one out would retain and release its three references.
+            // events are read in place: copying one out would retain and release its references.
             events.withUnsafeBufferPointer { events in
                 var total = 0
                 for i in events.indices { total += events[i].message.count + 1 }

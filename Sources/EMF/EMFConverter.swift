@@ -182,11 +182,10 @@ public struct EMFConverter: Sendable {
         let messages = output.bytes
         events.reserveCapacity(events.count + output.events.count)
         for event in output.events {
-            let profile = state.profiles[Int(event.profile)]
+            let destination = state.destinations[Int(event.profile)]
             events.append(
                 EMFLogEvent(
-                    logGroupName: profile.logGroupName,
-                    logStreamName: profile.logStreamName,
+                    destination: destination,
                     timestampMilliseconds: event.timestampMilliseconds,
                     message: messages[event.bytes]
                 )

@@ -132,13 +132,13 @@ public enum LogEventBatcher {
         var streamIndex: [StreamKey: Int] = [:]
         var streams: [[Int]] = []
         // Consecutive events of one stream (a scrape's events usually share it) skip the dictionary.
-        var previous: (group: String, stream: String, position: Int)?
+        var previous: (destination: EMFLogDestination, position: Int)?
         for (index, event) in events.enumerated() {
             if let reason = limits.verdict(for: event, nowMilliseconds: nowMilliseconds) {
                 result.dropped.append((index, reason))
                 continue
             }
-            if let previous, previous.stream == event.logStreamName, previous.group == event.logGroupName {
+            if let previous, previous.destination == event.destination {
                 streams[previous.position].append(index)
                 continue
             }
@@ -152,7 +152,7 @@ public enum LogEventBatcher {
                 streamIndex[key] = position
                 streams.append([index])
             }
-            previous = (event.logGroupName, event.logStreamName, position)
+            previous = (event.destination, position)
         }
         for var indices in streams {
             // Usually in order already (a scrape's events share a timestamp): then there is nothing to sort.

@@ -56,6 +56,7 @@ extension TargetSeriesState {
         selectionEpoch &+= 1
         groups.removeAll()
         profiles.removeAll()
+        destinations.removeAll()
         profileIndex.removeAll()
         exoticNameLists.removeAll()
         exoticNameListIndex.removeAll()

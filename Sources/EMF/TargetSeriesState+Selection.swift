@@ -167,6 +167,8 @@ extension TargetSeriesState {
         } else {
             profileID = Int32(profiles.count)
             profiles.append(profile)
+            destinations.append(
+                EMFLogDestination(logGroupName: profile.logGroupName, logStreamName: profile.logStreamName))
             profileIndex[profile] = profileID
         }
         return GroupInfo(

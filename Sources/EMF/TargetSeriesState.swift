@@ -25,6 +25,8 @@ public struct TargetSeriesState: Sendable {
     /// Interned ``GroupProfile``s, referenced by ``GroupInfo/profile``; cleared together with `groups`.
     var profiles: [GroupProfile] = []
     var profileIndex: [GroupProfile: Int32] = [:]
+    /// Per profile, the destination its events share (log group and stream); cleared together with `profiles`.
+    var destinations: [EMFLogDestination] = []
     /// Interned label-name lists of label sets with a name that is not plain ASCII (see ``GroupInfo/exoticNames``);
     /// cleared together with `groups`.
     var exoticNameLists: [[String]] = []

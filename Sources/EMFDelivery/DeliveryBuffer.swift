@@ -125,16 +125,13 @@ struct DeliveryBuffer<Instant: InstantProtocol> {
         if done == nil { tally(Array(events), sign: sign) }
     }
 
-    /// Elements are read in place (borrowed, not copied: an event holds three references).
+    /// Elements are read in place (borrowed, not copied: an event holds two references).
     private mutating func tally(_ events: UnsafeBufferPointer<EMFLogEvent>, sign: Int) {
         guard !events.isEmpty else { return }
         var runFirst = 0
         var runBytes = 0
         for i in events.indices {
-            if i > runFirst,
-                events[i].logStreamName != events[runFirst].logStreamName
-                    || events[i].logGroupName != events[runFirst].logGroupName
-            {
+            if i > runFirst, events[i].destination != events[runFirst].destination {
                 tally(LogStreamKey(events[runFirst]), bytes: sign * runBytes, events: sign * (i - runFirst))
                 runFirst = i
                 runBytes = 0
