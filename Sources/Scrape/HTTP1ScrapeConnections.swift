@@ -55,8 +55,10 @@ final class HTTP1ScrapeConnections: Sendable {
         var attempt = 0
         while true {
             attempt += 1
+            // A retry takes a new connection: another idle one may be just as stale.
             let (connection, reused) = try await connection(
                 to: endpoint,
+                reusing: attempt == 1,
                 deadline: deadline,
                 timeoutDescription: timeoutDescription
             )
@@ -103,10 +105,11 @@ final class HTTP1ScrapeConnections: Sendable {
 
     private func connection(
         to endpoint: Endpoint,
+        reusing: Bool,
         deadline: NIODeadline,
         timeoutDescription: String
     ) async throws(ScrapeError) -> (Connection, reused: Bool) {
-        while let connection = idle.withLock({ $0[endpoint]?.popLast() }) {
+        while reusing, let connection = idle.withLock({ $0[endpoint]?.popLast() }) {
             if connection.channel.isActive { return (connection, true) }
         }
         let remaining = deadline - .now()
@@ -228,7 +231,11 @@ final class ScrapeExchangeHandler: ChannelInboundHandler, RemovableChannelHandle
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        guard exchange != nil else { return }
+        guard exchange != nil else {
+            // A response nobody asked for (or the rest of one abandoned): the connection's state is unknown.
+            context.close(promise: nil)
+            return
+        }
         switch unwrapInboundIn(data) {
         case .head(let head):
             exchange!.responseStarted = true

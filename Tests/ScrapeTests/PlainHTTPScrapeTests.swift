@@ -214,6 +214,26 @@ struct PlainHTTPScrapeTests {
         try await server.close()
     }
 
+    /// No Content-Length, no chunks: the body ends when the target closes the connection.
+    @Test func aBodyEndedByTheConnectionClosingIsParsed() async throws {
+        let server = try await RawHTTPServer { _ in
+            .init(
+                bytes: Array("HTTP/1.1 200 OK\r\n\(Self.textType)\r\nConnection: close\r\n\r\n\(Self.body)".utf8),
+                closeAfter: true
+            )
+        }
+        try await withScraper { scraper in
+            var batch = SampleBatch()
+            let target = ScrapeTarget(job: Self.job(), address: "127.0.0.1:\(server.port)")
+            for _ in 0..<2 {
+                let scraped = try await scraper.scrape(target, into: &batch).samplesScraped
+                #expect(scraped == 2)
+            }
+            #expect(server.connectionsAccepted == 2)
+        }
+        try await server.close()
+    }
+
     @Test func aRedirectIsFollowed() async throws {
         let server = try await RawHTTPServer { head in
             head.hasPrefix("GET /old")
