@@ -214,6 +214,46 @@ struct PlainHTTPScrapeTests {
         try await server.close()
     }
 
+    /// 50 counter series (2,860 bytes) and their gzip (341 bytes; Python's `gzip.compress(text, mtime=0)`).
+    static let longBody =
+        "# TYPE requests_total counter\n"
+        + (0..<50).map { "requests_total{code=\"200\",handler=\"/api/v1/items/\($0)\"} \($0)\n" }.joined()
+    static let gzippedLongBody = Array(
+        Data(
+            base64Encoded:
+                "H4sIAAAAAAACA53Wu07DQBCF4T5PYZkWyZ4zk4uLlPQUNFTISlYiUojB3tAg3p097ij3tCv91X6amYfm5fX5qZnT1z0teXnLUx6vzWm633KaN/+ff07TOR1b9H37+D7eztc0H9tu/Lx039ZdcvpYur79bfr6zEpm9RlKhvrMS+b1WZQs6rNtybb12a5ku/psX7J9fXYo2aE+G0o2CN9NJqY4WaEIUoxUTLBixGKCFiMXE7wYwZggxkjGBDNGNCaoMbIxwY0RjglyQDkQ5IByoMyYdcgIckA5EOSAciDIAeVAkAPKgSAHlANBDigHghxQDgQ5TjkuyHHKcUGOU44r+2ldUIIcpxwX5DjluCDHKccFOU45LshxynFBjlOOC3KCckKQE5QTgpygnBDkBOWEctusx40gJygnBDlBOSHICcoJQU5QTghygnJi2PwBoXP+ZSwLAAA="
+        )!
+    )
+
+    @Test func aGzipBodyIsDecompressedAndItsLimitAppliesToTheDecompressedBytes() async throws {
+        let server = try await RawHTTPServer { _ in
+            var head = Array("HTTP/1.1 200 OK\r\n\(Self.textType)\r\nContent-Encoding: gzip\r\n".utf8)
+            head += Array("Content-Length: \(Self.gzippedLongBody.count)\r\n\r\n".utf8)
+            return .init(bytes: head + Self.gzippedLongBody)
+        }
+        try await withScraper { scraper in
+            var batch = SampleBatch()
+            var job = Self.job()
+            let report = try await scraper.scrape(
+                ScrapeTarget(job: job, address: "127.0.0.1:\(server.port)"),
+                into: &batch
+            )
+            #expect(report.samplesScraped == 50)
+            #expect(report.bodyBytes == Self.longBody.utf8.count)
+            #expect(batch.string(batch.samples[49].name) == "requests_total")
+            #expect(batch.samples[49].value == 49)
+            // Limits count the decompressed bytes, which exceed this one though the compressed body does not.
+            job.bodySizeLimit = 1_000
+            do {
+                _ = try await scraper.scrape(ScrapeTarget(job: job, address: "127.0.0.1:\(server.port)"), into: &batch)
+                Issue.record("the decompressed body is over the limit")
+            } catch let error as ScrapeError {
+                #expect(error.code == .bodyTooLarge)
+            }
+        }
+        try await server.close()
+    }
+
     /// No Content-Length, no chunks: the body ends when the target closes the connection.
     @Test func aBodyEndedByTheConnectionClosingIsParsed() async throws {
         let server = try await RawHTTPServer { _ in
