@@ -79,7 +79,7 @@ final class HTTP1ScrapeConnections: Sendable {
                     try await promise.futureResult.get()
                 } onCancel: {
                     connection.channel.eventLoop.execute {
-                        handler.value.fail(.scrape(ScrapeError(.connection, "scrape cancelled")))
+                        handler.value.fail(.scrape(ScrapeError(.connection, "scrape cancelled")), ifCompleting: promise)
                     }
                 }
             } catch ExchangeFailure.closedBeforeResponse {
@@ -220,9 +220,12 @@ final class ScrapeExchangeHandler: ChannelInboundHandler, RemovableChannelHandle
         context.writeAndFlush(wrapOutboundOut(.end(nil)), promise: nil)
     }
 
-    /// Ends the exchange in progress (if any) with `failure` and closes the connection.
-    func fail(_ failure: ExchangeFailure) {
+    /// Ends the exchange in progress (if any; with `promise`, only if it is that one) with `failure` and closes the
+    /// connection. A scrape cancelled just after its exchange ended must not fail the connection's next one.
+    func fail(_ failure: ExchangeFailure, ifCompleting promise: EventLoopPromise<HTTP1ScrapeConnections.Outcome>? = nil)
+    {
         guard var current = exchange else { return }
+        if let promise, current.promise.futureResult !== promise.futureResult { return }
         exchange = nil
         current.timeout?.cancel()
         current.timeout = nil

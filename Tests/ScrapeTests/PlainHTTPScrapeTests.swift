@@ -362,6 +362,41 @@ struct PlainHTTPScrapeTests {
         try await server.close()
     }
 
+    @Test(.timeLimit(.minutes(1)))
+    func aCancelledScrapeEndsAtOnceAndTheConnectionIsNotReused() async throws {
+        let server = try await RawHTTPServer { head in
+            head.hasPrefix("GET /hang")
+                ? .init(bytes: [], silent: true)
+                : .init(bytes: RawHTTPServer.response(headers: [Self.textType], body: Self.body))
+        }
+        try await withScraper { scraper in
+            var job = Self.job(timeout: .seconds(600))
+            job.metricsPath = "/hang"
+            let hanging = ScrapeTarget(job: job, address: "127.0.0.1:\(server.port)")
+            let scrape = Task {
+                var batch = SampleBatch()
+                return try await scraper.scrape(hanging, into: &batch)
+            }
+            try await waitUntil { server.requests.count == 1 }
+            scrape.cancel()
+            switch await scrape.result {
+            case .success: Issue.record("a scrape of a target that never answers succeeded")
+            case .failure(let error):
+                let scrapeError = try #require(error as? ScrapeError)
+                #expect(scrapeError.code == .connection)
+                #expect(scrapeError.message == "scrape cancelled")
+            }
+            var batch = SampleBatch()
+            let scraped = try await scraper.scrape(
+                ScrapeTarget(job: Self.job(), address: "127.0.0.1:\(server.port)"),
+                into: &batch
+            ).samplesScraped
+            #expect(scraped == 2)
+            #expect(server.connectionsAccepted == 2)
+        }
+        try await server.close()
+    }
+
     @Test func aRefusedConnectionIsAConnectionError() async throws {
         let port = try TestPorts.free()
         try await withScraper { scraper in
