@@ -33,25 +33,30 @@ public final class FileDescriptorEMFSink: EMFEventSink {
                     buffer.append(UInt8(ascii: "\n"))
                 }
             }
-            writeAll(buffer)
+            buffer.withUnsafeBytes { writeAll($0) }
             // A buffer sized for an unusually large batch is not kept for ever.
             if buffer.capacity > 4 << 20 { buffer = [] }
         }
     }
 
+    /// The lines are the events' messages, newline-terminated, already in one buffer: written as they are.
+    public func write(_ events: [EMFLogEvent], lines: ArraySlice<UInt8>) async {
+        guard !lines.isEmpty else { return }
+        // The lock keeps lines from different loops from interleaving.
+        buffer.withLock { _ in lines.withUnsafeBytes { writeAll($0) } }
+    }
+
     public func flush() async {}
 
-    private func writeAll(_ bytes: [UInt8]) {
-        bytes.withUnsafeBytes { raw in
-            var offset = 0
-            while offset < raw.count {
-                let written = Glibc.write(fileDescriptor, raw.baseAddress! + offset, raw.count - offset)
-                if written < 0 {
-                    if errno == EINTR { continue }
-                    return  // EPIPE and the like: nothing useful left to do with these lines.
-                }
-                offset += written
+    private func writeAll(_ raw: UnsafeRawBufferPointer) {
+        var offset = 0
+        while offset < raw.count {
+            let written = Glibc.write(fileDescriptor, raw.baseAddress! + offset, raw.count - offset)
+            if written < 0 {
+                if errno == EINTR { continue }
+                return  // EPIPE and the like: nothing useful left to do with these lines.
             }
+            offset += written
         }
     }
 }

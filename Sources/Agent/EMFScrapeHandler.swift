@@ -30,8 +30,10 @@ struct EMFScrapeHandler: ScrapeResultHandler {
                 // only fill in (see MetricRelabeling).
                 honorLabels: target.job.honorLabels || !target.job.metricRelabelConfigs.isEmpty,
                 honorTimestamps: target.job.honorTimestamps,
-                discoveredAfterStartup: discoveredAfterStartup),
-            metrics: AgentMetrics.JobCounters(job: target.jobName))
+                discoveredAfterStartup: discoveredAfterStartup
+            ),
+            metrics: AgentMetrics.JobCounters(job: target.jobName)
+        )
     }
 
     func handle(target: ScrapeTarget, outcome: ScrapeOutcome, batch: SampleBatch, state: inout TargetState) async {
@@ -48,13 +50,20 @@ struct EMFScrapeHandler: ScrapeResultHandler {
         state.events.reserveCapacity(state.lastEventCount)
         // After a failed scrape the batch is empty: the converter then keeps every series' delta state for the
         // next success and emits only the synthetic health samples.
+        var lines: ArraySlice<UInt8> = []
         let report = converter.convert(
-            batch, target: state.target, state: &state.series, scrapeTimeMilliseconds: outcome.startMilliseconds,
-            synthetic: synthetic, into: &state.events)
+            batch,
+            target: state.target,
+            state: &state.series,
+            scrapeTimeMilliseconds: outcome.startMilliseconds,
+            synthetic: synthetic,
+            into: &state.events,
+            lines: &lines
+        )
         state.lastEventCount = state.events.count
         state.metrics.record(report)
         onEventsConverted?(state.events)
-        await sink.write(state.events)
+        await sink.write(state.events, lines: lines)
         // The events are the sink's now: don't keep a scrape's worth of messages per target until the next scrape.
         state.events = []
     }

@@ -156,6 +156,30 @@ public struct EMFConverter: Sendable {
         synthetic: [SyntheticSample],
         into events: inout [EMFLogEvent]
     ) -> ConversionReport {
+        var lines: ArraySlice<UInt8> = []
+        return convert(
+            batch,
+            target: target,
+            state: &state,
+            scrapeTimeMilliseconds: scrapeTimeMilliseconds,
+            synthetic: synthetic,
+            into: &events,
+            lines: &lines
+        )
+    }
+
+    /// ``convert(_:target:state:scrapeTimeMilliseconds:synthetic:into:)``, also giving the new events' messages as
+    /// one text, each followed by a newline, in the order they were appended (the buffer the messages are slices
+    /// of: a line-oriented sink writes it without copying).
+    public func convert(
+        _ batch: SampleBatch,
+        target: EMFTarget,
+        state: inout TargetSeriesState,
+        scrapeTimeMilliseconds: Int64,
+        synthetic: [SyntheticSample],
+        into events: inout [EMFLogEvent],
+        lines: inout ArraySlice<UInt8>
+    ) -> ConversionReport {
         var run = ConversionRun(
             config: compiled,
             target: target,
@@ -180,6 +204,7 @@ public struct EMFConverter: Sendable {
         state.lastOutputEvents = output.events.count
         // Every message is a slice of the one buffer (which lives as long as any of them).
         let messages = output.bytes
+        lines = messages[...]
         events.reserveCapacity(events.count + output.events.count)
         for event in output.events {
             let destination = state.destinations[Int(event.profile)]

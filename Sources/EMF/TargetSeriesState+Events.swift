@@ -279,8 +279,7 @@ extension TargetSeriesState {
         // Too large: the packing drops it and counts it.
         guard total <= run.config.maxEventBytes else { return false }
 
-        let start = output.count
-        output.grow(by: total)
+        let start = output.reserveEvent(size: total)
         output.withUnsafeMutableBufferPointer { all in
             var out = UnsafeByteWriter(UnsafeMutableBufferPointer(rebasing: all[start..<(start + total)]))
             out.write(UInt8(ascii: "{"))
@@ -631,8 +630,7 @@ extension TargetSeriesState {
         namespaceJSON: [UInt8],
         into output: inout EventOutput
     ) {
-        let start = output.count
-        output.grow(by: size)
+        let start = output.reserveEvent(size: size)
         output.withUnsafeMutableBufferPointer { all in
             var out = UnsafeByteWriter(UnsafeMutableBufferPointer(rebasing: all[start..<(start + size)]))
             scratch.metrics.withUnsafeBufferPointer { metrics in
@@ -710,8 +708,18 @@ struct EventOutput {
         bytes = Self.uninitialized(count: capacity)
     }
 
+    /// Makes room for an event of `size` bytes after ``count`` and a newline after it (written here), and counts
+    /// both in; returns where the event starts. The caller writes all `size` bytes. The newlines make the messages
+    /// one newline-delimited text, which a line-oriented sink writes as it is.
+    mutating func reserveEvent(size: Int) -> Int {
+        let start = count
+        grow(by: size + 1)
+        bytes[count - 1] = UInt8(ascii: "\n")
+        return start
+    }
+
     /// Makes room for `size` more bytes after ``count`` and counts them in; the caller writes all of them.
-    mutating func grow(by size: Int) {
+    private mutating func grow(by size: Int) {
         let needed = count + size
         if bytes.count < needed {
             var larger = Self.uninitialized(count: Swift.max(needed, bytes.count * 2, 1 << 16))

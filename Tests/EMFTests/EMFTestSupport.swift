@@ -34,17 +34,22 @@ struct Harness {
         sourceLocation: SourceLocation = #_sourceLocation
     ) -> Conversion {
         var events: [EMFLogEvent] = []
+        var lines: ArraySlice<UInt8> = []
         let report = converter.convert(
             batch,
             target: target,
             state: &state,
             scrapeTimeMilliseconds: scrapeTime,
             synthetic: synthetic,
-            into: &events
+            into: &events,
+            lines: &lines
         )
         for event in events {
             checkEMF(event, maxEventBytes: converter.configuration.maxEventBytes, sourceLocation: sourceLocation)
         }
+        // The text a line-oriented sink writes is exactly the messages, each followed by a newline, in order.
+        let expectedLines = events.flatMap { Array($0.message) + [UInt8(ascii: "\n")] }
+        #expect(Array(lines) == expectedLines, "lines differ from the messages", sourceLocation: sourceLocation)
         scrapeTime += interval
         return Conversion(events: events, report: report)
     }

@@ -17,8 +17,8 @@ struct EventTests {
         }
     }
 
-    /// A conversion's messages are slices of one buffer, back to back in event order; later conversions (which
-    /// reuse the state) leave earlier events intact.
+    /// A conversion's messages are slices of one buffer, in event order, each followed by a newline; later
+    /// conversions (which reuse the state) leave earlier events intact.
     @Test func eventsOfAConversionShareOneBufferAndOutliveTheNext() throws {
         var harness = try Harness(EMFConfiguration(declarations: [declaration(["^gauge_"])]))
         let labelled = makeBatch { b in
@@ -31,8 +31,8 @@ struct EventTests {
         var end = try #require(first.events.first?.message.startIndex)
         #expect(end == 0)
         for event in first.events {
-            #expect(event.message.startIndex == end, "messages are contiguous, in event order")
-            end = event.message.endIndex
+            #expect(event.message.startIndex == end, "messages are contiguous (but for a newline), in event order")
+            end = event.message.endIndex + 1
         }
         let base = first.events[0].message.withUnsafeBufferPointer { $0.baseAddress }
         let last = try #require(first.events.last)
