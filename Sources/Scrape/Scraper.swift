@@ -28,34 +28,33 @@ public struct Scraper: Sendable {
 
     private let client: HTTPClient
     private let userAgent: String
-    private let connections: HTTP1ScrapeConnections?
+    /// `http` targets are scraped over these (see ``HTTP1ScrapeConnections``).
+    private let connections: HTTP1ScrapeConnections
 
     /// - Parameters:
     ///   - client: scrapes `https` targets and follows redirects; its event loops also run the plain-HTTP
     ///     connections.
     ///   - userAgent: the `User-Agent` header.
     ///   - decompressionLimit: how far a gzip body may expand on the plain-HTTP connections (set `client`'s alike).
-    ///   - keepsOwnConnections: scrape `http` targets over ``HTTP1ScrapeConnections`` rather than `client`.
     public init(
         client: HTTPClient,
         userAgent: String = "promwatch",
-        decompressionLimit: NIOHTTPDecompression.DecompressionLimit = .size(64 << 20),
-        keepsOwnConnections: Bool = true
+        decompressionLimit: NIOHTTPDecompression.DecompressionLimit = .size(64 << 20)
     ) {
         self.client = client
         self.userAgent = userAgent
-        connections =
-            keepsOwnConnections
-            ? HTTP1ScrapeConnections(eventLoopGroup: client.eventLoopGroup, decompressionLimit: decompressionLimit)
-            : nil
+        connections = HTTP1ScrapeConnections(
+            eventLoopGroup: client.eventLoopGroup,
+            decompressionLimit: decompressionLimit
+        )
     }
 
-    /// Connections opened for plain-HTTP targets so far (0 when `client` does all scrapes).
-    public var plainConnectionsOpened: Int { connections?.connectionsOpened ?? 0 }
+    /// Connections opened for plain-HTTP targets so far.
+    public var plainConnectionsOpened: Int { connections.connectionsOpened }
 
     /// Closes the idle plain-HTTP connections (at shutdown).
     public func closeIdleConnections() {
-        connections?.closeIdleConnections()
+        connections.closeIdleConnections()
     }
 
     /// Scrapes `target` once, parsing into `batch` (emptied first). The whole scrape, body included, must finish
@@ -85,7 +84,7 @@ public struct Scraper: Sendable {
         let deadline = NIODeadline.now() + timeout.timeAmount
         let timeoutDescription = "scrape timed out after \(timeout.secondsValue)s"
 
-        if target.scheme == .http, let connections, let (host, port) = target.endpoint {
+        if target.scheme == .http, let (host, port) = target.endpoint {
             var head = HTTPRequestHead(version: .http1_1, method: .GET, uri: target.requestTarget)
             head.headers.reserveCapacity(headers.count + 1)
             head.headers.add(name: "Host", value: target.address)

@@ -130,6 +130,25 @@ struct PlainHTTPScrapeTests {
         try await client.shutdown()
     }
 
+    /// Scrapes a server answering with `reply` `count` times (each scrape must give 2 samples); returns how many
+    /// connections the server accepted.
+    func connectionsAccepted(
+        scraping count: Int,
+        reply: @escaping @Sendable (_ requestHead: String) -> RawHTTPServer.Reply
+    ) async throws -> Int {
+        let server = try await RawHTTPServer(respond: reply)
+        try await withScraper { scraper in
+            let target = ScrapeTarget(job: Self.job(), address: "127.0.0.1:\(server.port)")
+            var batch = SampleBatch()
+            for _ in 0..<count {
+                let scraped = try await scraper.scrape(target, into: &batch).samplesScraped
+                #expect(scraped == 2)
+            }
+        }
+        try await server.close()
+        return server.connectionsAccepted
+    }
+
     static func job(timeout: Duration = .seconds(10)) -> ScrapeConfiguration {
         var job = ScrapeConfiguration(jobName: "plain", scrapeInterval: .seconds(15), scrapeTimeout: timeout)
         job.params = ["module": ["http 2xx"]]
@@ -164,39 +183,21 @@ struct PlainHTTPScrapeTests {
     }
 
     @Test func connectionCloseMeansANewConnectionNextTime() async throws {
-        let server = try await RawHTTPServer { _ in
+        let connections = try await connectionsAccepted(scraping: 2) { _ in
             .init(
                 bytes: RawHTTPServer.response(headers: [Self.textType, "Connection: close"], body: Self.body),
                 closeAfter: true
             )
         }
-        try await withScraper { scraper in
-            let target = ScrapeTarget(job: Self.job(), address: "127.0.0.1:\(server.port)")
-            var batch = SampleBatch()
-            for _ in 0..<2 {
-                let scraped = try await scraper.scrape(target, into: &batch).samplesScraped
-                #expect(scraped == 2)
-            }
-            #expect(server.connectionsAccepted == 2)
-        }
-        try await server.close()
+        #expect(connections == 2)
     }
 
     /// The target closes a connection it had announced as kept alive: the next scrape must not fail for it.
     @Test func aConnectionTheTargetClosedIsReplaced() async throws {
-        let server = try await RawHTTPServer { _ in
+        let connections = try await connectionsAccepted(scraping: 3) { _ in
             .init(bytes: RawHTTPServer.response(headers: [Self.textType], body: Self.body), closeAfter: true)
         }
-        try await withScraper { scraper in
-            let target = ScrapeTarget(job: Self.job(), address: "127.0.0.1:\(server.port)")
-            var batch = SampleBatch()
-            for _ in 0..<3 {
-                let scraped = try await scraper.scrape(target, into: &batch).samplesScraped
-                #expect(scraped == 2)
-            }
-            #expect(server.connectionsAccepted == 3)
-        }
-        try await server.close()
+        #expect(connections == 3)
     }
 
     @Test func chunkedBodiesAreParsed() async throws {
@@ -256,22 +257,13 @@ struct PlainHTTPScrapeTests {
 
     /// No Content-Length, no chunks: the body ends when the target closes the connection.
     @Test func aBodyEndedByTheConnectionClosingIsParsed() async throws {
-        let server = try await RawHTTPServer { _ in
+        let connections = try await connectionsAccepted(scraping: 2) { _ in
             .init(
                 bytes: Array("HTTP/1.1 200 OK\r\n\(Self.textType)\r\nConnection: close\r\n\r\n\(Self.body)".utf8),
                 closeAfter: true
             )
         }
-        try await withScraper { scraper in
-            var batch = SampleBatch()
-            let target = ScrapeTarget(job: Self.job(), address: "127.0.0.1:\(server.port)")
-            for _ in 0..<2 {
-                let scraped = try await scraper.scrape(target, into: &batch).samplesScraped
-                #expect(scraped == 2)
-            }
-            #expect(server.connectionsAccepted == 2)
-        }
-        try await server.close()
+        #expect(connections == 2)
     }
 
     @Test func aRedirectIsFollowed() async throws {
