@@ -6,10 +6,14 @@ public struct InputLogEvent: Sendable, Equatable {
     public var timestampMilliseconds: Int64
     /// A slice, so events can share one buffer (as the EMF conversion writes them) without copying.
     public var message: ArraySlice<UInt8>
+    /// `message` is already the content of a JSON string (`"` and `\` escaped, no control characters, no
+    /// surrounding quotes): the request body takes it as it is.
+    public var messageIsEscaped: Bool
 
-    public init(timestampMilliseconds: Int64, message: ArraySlice<UInt8>) {
+    public init(timestampMilliseconds: Int64, message: ArraySlice<UInt8>, messageIsEscaped: Bool = false) {
         self.timestampMilliseconds = timestampMilliseconds
         self.message = message
+        self.messageIsEscaped = messageIsEscaped
     }
 
     public init(timestampMilliseconds: Int64, message: [UInt8]) {
@@ -233,7 +237,10 @@ public struct CloudWatchLogsClient: Sendable {
         var length = head.count + 2
         for event in events {
             length += eventOpen.count + JSONValue.decimalLength(event.timestampMilliseconds) + messageKey.count + 1
-            length += event.message.withUnsafeBufferPointer { JSONValue.quotedLengthBound(utf8: $0) }
+            length +=
+                event.messageIsEscaped
+                ? event.message.count + 2
+                : event.message.withUnsafeBufferPointer { JSONValue.quotedLengthBound(utf8: $0) }
         }
         // A reused body keeps its old bytes as room: they are overwritten, so only growth needs filling.
         if body.count > length {
@@ -258,7 +265,18 @@ public struct CloudWatchLogsClient: Sendable {
                     p += digits.count
                 }
                 put(messageKey)
-                p += event.message.withUnsafeBufferPointer { JSONValue.writeQuoted(utf8: $0, to: p) }
+                if event.messageIsEscaped {
+                    p[0] = UInt8(ascii: "\"")
+                    p += 1
+                    event.message.withUnsafeBufferPointer { message in
+                        if let base = message.baseAddress { p.update(from: base, count: message.count) }
+                    }
+                    p += event.message.count
+                    p[0] = UInt8(ascii: "\"")
+                    p += 1
+                } else {
+                    p += event.message.withUnsafeBufferPointer { JSONValue.writeQuoted(utf8: $0, to: p) }
+                }
                 p[0] = UInt8(ascii: "}")
                 p += 1
             }

@@ -87,7 +87,14 @@ public func buildAgent(
     options: AgentOptions = AgentOptions()
 ) throws -> AgentRuntime {
     let agentStart = options.wallClock.nowMilliseconds()
-    let converter = try EMFConverter(configuration: configuration.emf, agentStartMilliseconds: agentStart)
+    // PutLogEvents embeds each document in a JSON string: written escaped at conversion, the request body is copied
+    // together instead of escaped byte by byte at delivery.
+    let deliversToCloudWatch = options.sink == nil && configuration.emf.output == .cloudwatch
+    let converter = try EMFConverter(
+        configuration: configuration.emf,
+        agentStartMilliseconds: agentStart,
+        messageEncoding: deliversToCloudWatch ? .jsonStringContent : .document
+    )
     let health = TargetHealthRegistry()
 
     // One client for every scrape: per-request TLS settings and deadlines come from each job. Bodies are

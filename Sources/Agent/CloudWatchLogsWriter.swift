@@ -33,21 +33,35 @@ struct CloudWatchLogsWriter: CloudWatchLogsWriting {
     }
 
     func putLogEvents(
-        group logGroupName: String, stream logStreamName: String, events: [EMFLogEvent]
+        group logGroupName: String,
+        stream logStreamName: String,
+        events: [EMFLogEvent]
     ) async throws(LogsWriteError) -> PutLogEventsOutcome {
         // Messages are shared, not copied: slices of the conversion's buffer.
-        let input = events.map { InputLogEvent(timestampMilliseconds: $0.timestampMilliseconds, message: $0.message) }
+        let input = events.map {
+            InputLogEvent(
+                timestampMilliseconds: $0.timestampMilliseconds,
+                message: $0.message,
+                messageIsEscaped: $0.messageEncoding == .jsonStringContent
+            )
+        }
         do {
             let response = try await client.putLogEvents(
-                group: logGroupName, stream: logStreamName, events: input, emf: true)
+                group: logGroupName,
+                stream: logStreamName,
+                events: input,
+                emf: true
+            )
             return PutLogEventsOutcome(
                 rejectedLogEventsInfo: response.rejectedLogEventsInfo.map {
                     EMFDelivery.RejectedLogEventsInfo(
                         tooNewLogEventStartIndex: $0.tooNewLogEventStartIndex,
                         tooOldLogEventEndIndex: $0.tooOldLogEventEndIndex,
-                        expiredLogEventEndIndex: $0.expiredLogEventEndIndex)
-                })
-        } catch where error.serviceCode == "DataAlreadyAcceptedException" {
+                        expiredLogEventEndIndex: $0.expiredLogEventEndIndex
+                    )
+                }
+            )
+        } catch  where error.serviceCode == "DataAlreadyAcceptedException" {
             // A retry of a batch the service already stored: it is delivered.
             return .accepted
         } catch {
@@ -78,6 +92,11 @@ struct CloudWatchLogsWriter: CloudWatchLogsWriting {
                 code = .clientError
             }
         }
-        return LogsWriteError(code: code, message: error.description, awsErrorCode: error.serviceCode, httpStatus: error.status)
+        return LogsWriteError(
+            code: code,
+            message: error.description,
+            awsErrorCode: error.serviceCode,
+            httpStatus: error.status
+        )
     }
 }

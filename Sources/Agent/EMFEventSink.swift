@@ -29,7 +29,11 @@ public final class FileDescriptorEMFSink: EMFEventSink {
                 buffer.removeAll(keepingCapacity: true)
                 buffer.reserveCapacity(total)
                 for i in events.indices {
-                    events[i].message.withUnsafeBytes { buffer.append(contentsOf: $0) }
+                    if events[i].messageEncoding == .document {
+                        events[i].message.withUnsafeBytes { buffer.append(contentsOf: $0) }
+                    } else {
+                        buffer.append(contentsOf: events[i].document)
+                    }
                     buffer.append(UInt8(ascii: "\n"))
                 }
             }
@@ -39,9 +43,11 @@ public final class FileDescriptorEMFSink: EMFEventSink {
         }
     }
 
-    /// The lines are the events' messages, newline-terminated, already in one buffer: written as they are.
+    /// The lines are the events' messages, newline-terminated, already in one buffer: written as they are (when
+    /// the messages are documents).
     public func write(_ events: [EMFLogEvent], lines: ArraySlice<UInt8>) async {
         guard !lines.isEmpty else { return }
+        guard events.allSatisfy({ $0.messageEncoding == .document }) else { return await write(events) }
         // The lock keeps lines from different loops from interleaving.
         buffer.withLock { _ in lines.withUnsafeBytes { writeAll($0) } }
     }

@@ -12,7 +12,7 @@ public struct ConversionReport: Sendable, Equatable {
     public var fieldsEmitted = 0
     /// Log events produced.
     public var events = 0
-    /// Total message bytes of those events.
+    /// Total message bytes of those events (in the converter's message encoding).
     public var bytes = 0
     /// First samples of cumulative series stored as a baseline and not emitted (`initial_value`), per metric.
     public var baselinesStored = 0

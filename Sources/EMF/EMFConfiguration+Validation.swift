@@ -178,8 +178,12 @@ struct CompiledConfiguration: Sendable {
 
     var declarations: [Declaration] = []
     var matchers: [Matcher] = []
+    /// Their `json` is in ``messageEncoding``, like every cached piece of an event.
     var dimensionSets: [DimensionSet] = []
+    /// In ``messageEncoding``.
     var namespaceJSON: [UInt8] = []
+    /// How events' messages are written (see ``encode(_:)``).
+    var messageEncoding = EMFMessageEncoding.document
     var units: [String: MetricUnit] = [:]
     var logGroup = LogNameTemplate(segments: [], kind: .logGroup)
     var logStream = LogNameTemplate(segments: [], kind: .logStream)
@@ -190,6 +194,20 @@ struct CompiledConfiguration: Sendable {
     var initialValue = InitialValuePolicy.auto
     var maxEventBytes = 0
     var regexes = RegexBank([], count: 0)
+
+    /// `json` in ``messageEncoding``.
+    func encode(_ json: [UInt8]) -> [UInt8] {
+        messageEncoding == .document ? json : JSONWriter.escapedAsStringContent(json)
+    }
+
+    /// Switches every cached piece to `encoding` (from `.document`, as compiled).
+    mutating func useMessageEncoding(_ encoding: EMFMessageEncoding) {
+        guard encoding != messageEncoding else { return }
+        precondition(messageEncoding == .document, "pieces are compiled as documents first")
+        messageEncoding = encoding
+        namespaceJSON = encode(namespaceJSON)
+        for i in dimensionSets.indices { dimensionSets[i].json = encode(dimensionSets[i].json) }
+    }
 
     /// Checks `configuration`, appending every problem to `errors`; returns the compiled form when there were none.
     static func compile(

@@ -107,6 +107,8 @@ final class ConversionScratchPool: Sendable {
 /// - Metric names must be 1–255 bytes and not `_aws`. Values beyond ±2^360 are dropped like NaN; non-zero
 ///   magnitudes below 2^-360 are written as 0.
 /// - An event without any MetricDefinition (only `emit_unselected` fields) has no `_aws` member.
+/// - Messages are the documents, or with ``EMFMessageEncoding/jsonStringContent`` the documents escaped as JSON
+///   string content (the form PutLogEvents carries them in); sizes and `max_event_bytes` then count escaped bytes.
 /// - `logGroupName`/`logStreamName` come from the templates, resolved from each event's labels (see
 ///   `log_group_name` in ``EMFConfiguration``).
 ///
@@ -118,6 +120,8 @@ public struct EMFConverter: Sendable {
 
     /// The configuration this converter was built from.
     public let configuration: EMFConfiguration
+    /// How its events' messages hold their documents.
+    public var messageEncoding: EMFMessageEncoding { compiled.messageEncoding }
     /// When the agent started (milliseconds since the epoch), for `initial_value: auto`.
     public let agentStartMilliseconds: Int64
 
@@ -126,12 +130,19 @@ public struct EMFConverter: Sendable {
     /// - Parameters:
     ///   - configuration: the `emf` section.
     ///   - agentStartMilliseconds: the agent's start time, milliseconds since the epoch.
+    ///   - messageEncoding: how the events' messages hold their documents: `.jsonStringContent` for a sink that
+    ///     embeds them in JSON strings (PutLogEvents), which then copies instead of escaping.
     /// - Throws: the first problem ``EMFConfiguration/validate()`` finds.
-    public init(configuration: EMFConfiguration, agentStartMilliseconds: Int64) throws(EMFConfigurationError) {
+    public init(
+        configuration: EMFConfiguration,
+        agentStartMilliseconds: Int64,
+        messageEncoding: EMFMessageEncoding = .document
+    ) throws(EMFConfigurationError) {
         var errors: [EMFConfigurationError] = []
-        guard let compiled = CompiledConfiguration.compile(configuration, errors: &errors) else {
+        guard var compiled = CompiledConfiguration.compile(configuration, errors: &errors) else {
             throw errors[0]
         }
+        compiled.useMessageEncoding(messageEncoding)
         self.compiled = compiled
         self.configuration = configuration
         self.agentStartMilliseconds = agentStartMilliseconds
@@ -170,7 +181,7 @@ public struct EMFConverter: Sendable {
 
     /// ``convert(_:target:state:scrapeTimeMilliseconds:synthetic:into:)``, also giving the new events' messages as
     /// one text, each followed by a newline, in the order they were appended (the buffer the messages are slices
-    /// of: a line-oriented sink writes it without copying).
+    /// of: a line-oriented sink writes it without copying). The text is in the converter's message encoding.
     public func convert(
         _ batch: SampleBatch,
         target: EMFTarget,
@@ -212,7 +223,8 @@ public struct EMFConverter: Sendable {
                 EMFLogEvent(
                     destination: destination,
                     timestampMilliseconds: event.timestampMilliseconds,
-                    message: messages[event.bytes]
+                    message: messages[event.bytes],
+                    messageEncoding: compiled.messageEncoding
                 )
             )
         }

@@ -21,6 +21,16 @@ public final class EMFLogDestination: Sendable, Hashable {
     }
 }
 
+/// How an event's ``EMFLogEvent/message`` holds its EMF document.
+public enum EMFMessageEncoding: Sendable, Hashable {
+    /// The JSON document itself.
+    case document
+    /// The document as the content of a JSON string, without the quotes (`"` → `\"`, `\` → `\\`): what the
+    /// `message` member of a PutLogEvents body holds, so the body is written by copying rather than escaping every
+    /// byte. At least as long as the document, so limits counted on it are never exceeded by the document.
+    case jsonStringContent
+}
+
 /// One CloudWatch Logs event carrying one EMF document.
 public struct EMFLogEvent: Sendable, Equatable {
     /// Where the event goes.
@@ -30,25 +40,41 @@ public struct EMFLogEvent: Sendable, Equatable {
     /// One JSON object, UTF-8, no trailing newline. The events of one conversion share one buffer: each message
     /// is a slice of it (indices do not start at 0).
     public var message: ArraySlice<UInt8>
+    /// How ``message`` holds the document.
+    public var messageEncoding: EMFMessageEncoding
 
-    public init(destination: EMFLogDestination, timestampMilliseconds: Int64, message: ArraySlice<UInt8>) {
+    public init(
+        destination: EMFLogDestination,
+        timestampMilliseconds: Int64,
+        message: ArraySlice<UInt8>,
+        messageEncoding: EMFMessageEncoding = .document
+    ) {
         self.destination = destination
         self.timestampMilliseconds = timestampMilliseconds
         self.message = message
+        self.messageEncoding = messageEncoding
     }
 
     public init(
-        logGroupName: String, logStreamName: String, timestampMilliseconds: Int64, message: ArraySlice<UInt8>
+        logGroupName: String,
+        logStreamName: String,
+        timestampMilliseconds: Int64,
+        message: ArraySlice<UInt8>
     ) {
         self.init(
             destination: EMFLogDestination(logGroupName: logGroupName, logStreamName: logStreamName),
-            timestampMilliseconds: timestampMilliseconds, message: message)
+            timestampMilliseconds: timestampMilliseconds,
+            message: message
+        )
     }
 
     public init(logGroupName: String, logStreamName: String, timestampMilliseconds: Int64, message: [UInt8]) {
         self.init(
-            logGroupName: logGroupName, logStreamName: logStreamName, timestampMilliseconds: timestampMilliseconds,
-            message: message[...])
+            logGroupName: logGroupName,
+            logStreamName: logStreamName,
+            timestampMilliseconds: timestampMilliseconds,
+            message: message[...]
+        )
     }
 
     /// Resolved from the `log_group_name` template.
@@ -63,6 +89,14 @@ public struct EMFLogEvent: Sendable, Equatable {
         set { destination = EMFLogDestination(logGroupName: destination.logGroupName, logStreamName: newValue) }
     }
 
-    /// The message as a `String` (for logs and tests; allocates).
-    public var messageString: String { String(decoding: message, as: UTF8.self) }
+    /// The EMF document, whatever ``messageEncoding`` (allocates).
+    public var document: [UInt8] {
+        switch messageEncoding {
+        case .document: Array(message)
+        case .jsonStringContent: JSONWriter.unescapedStringContent(message)
+        }
+    }
+
+    /// The EMF document as a `String` (for logs and tests; allocates).
+    public var messageString: String { String(decoding: document, as: UTF8.self) }
 }

@@ -47,6 +47,35 @@ enum JSONWriter {
         return out
     }
 
+    /// `json` (JSON text: it never holds a raw control character) as the content of a JSON string, without the
+    /// quotes: `"` → `\"`, `\` → `\\`. Escaping is byte by byte, so the pieces of a document escaped one by one
+    /// and put together are the whole document escaped.
+    static func escapedAsStringContent(_ json: some Collection<UInt8>) -> [UInt8] {
+        var out: [UInt8] = []
+        out.reserveCapacity(json.count + json.count / 4)
+        for byte in json {
+            if byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") { out.append(UInt8(ascii: "\\")) }
+            out.append(byte)
+        }
+        return out
+    }
+
+    /// The JSON text that ``escapedAsStringContent(_:)`` made `content` from.
+    static func unescapedStringContent(_ content: some Collection<UInt8>) -> [UInt8] {
+        var out: [UInt8] = []
+        out.reserveCapacity(content.count)
+        var escaping = false
+        for byte in content {
+            if !escaping, byte == UInt8(ascii: "\\") {
+                escaping = true
+                continue
+            }
+            escaping = false
+            out.append(byte)
+        }
+        return out
+    }
+
     private static let hexDigits: StaticString = "0123456789abcdef"
 
     /// Appends the escaped content of a JSON string (without quotes).

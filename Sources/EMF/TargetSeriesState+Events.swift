@@ -1,29 +1,68 @@
 import PromExposition
 
-/// The fixed pieces of an EMF event, and their lengths for size accounting.
-private enum Piece {
-    static let awsOpen: StaticString = "\"_aws\":{\"Timestamp\":"
-    static let metricsOpen: StaticString = ",\"CloudWatchMetrics\":["
-    static let awsClose: StaticString = "]}"
-    static let namespaceOpen: StaticString = "{\"Namespace\":"
-    static let dimensionsOpen: StaticString = ",\"Dimensions\":"
-    static let definitionsOpen: StaticString = ",\"Metrics\":["
-    static let directiveClose: StaticString = "]}"
-    static let valuesOpen: StaticString = "{\"Values\":["
-    static let countsOpen: StaticString = "],\"Counts\":["
-    static let maxOpen: StaticString = "],\"Max\":"
-    static let minOpen: StaticString = ",\"Min\":"
-    static let countOpen: StaticString = ",\"Count\":"
-    static let sumOpen: StaticString = ",\"Sum\":"
+/// The fixed pieces of an EMF event in one ``EMFMessageEncoding``, and their lengths for size accounting. The event
+/// writers are generic over it, so each encoding gets its own specialized copy with the pieces as constants.
+protocol EventPieces {
+    static var awsOpen: StaticString { get }
+    static var metricsOpen: StaticString { get }
+    static var awsClose: StaticString { get }
+    static var namespaceOpen: StaticString { get }
+    static var dimensionsOpen: StaticString { get }
+    static var definitionsOpen: StaticString { get }
+    static var directiveClose: StaticString { get }
+    static var valuesOpen: StaticString { get }
+    static var countsOpen: StaticString { get }
+    static var maxOpen: StaticString { get }
+    static var minOpen: StaticString { get }
+    static var countOpen: StaticString { get }
+    static var sumOpen: StaticString { get }
+}
 
-    static let awsFixed = awsOpen.utf8CodeUnitCount + metricsOpen.utf8CodeUnitCount + awsClose.utf8CodeUnitCount
-    static let directiveFixed =
+extension EventPieces {
+    static var awsFixed: Int { awsOpen.utf8CodeUnitCount + metricsOpen.utf8CodeUnitCount + awsClose.utf8CodeUnitCount }
+    static var directiveFixed: Int {
         namespaceOpen.utf8CodeUnitCount + dimensionsOpen.utf8CodeUnitCount + definitionsOpen.utf8CodeUnitCount
-        + directiveClose.utf8CodeUnitCount
+            + directiveClose.utf8CodeUnitCount
+    }
+}
+
+enum DocumentPieces: EventPieces {
+    static var awsOpen: StaticString { "\"_aws\":{\"Timestamp\":" }
+    static var metricsOpen: StaticString { ",\"CloudWatchMetrics\":[" }
+    static var awsClose: StaticString { "]}" }
+    static var namespaceOpen: StaticString { "{\"Namespace\":" }
+    static var dimensionsOpen: StaticString { ",\"Dimensions\":" }
+    static var definitionsOpen: StaticString { ",\"Metrics\":[" }
+    static var directiveClose: StaticString { "]}" }
+    static var valuesOpen: StaticString { "{\"Values\":[" }
+    static var countsOpen: StaticString { "],\"Counts\":[" }
+    static var maxOpen: StaticString { "],\"Max\":" }
+    static var minOpen: StaticString { ",\"Min\":" }
+    static var countOpen: StaticString { ",\"Count\":" }
+    static var sumOpen: StaticString { ",\"Sum\":" }
+}
+
+/// ``DocumentPieces`` escaped as JSON string content (a test checks each against the escaper).
+enum EscapedPieces: EventPieces {
+    static var awsOpen: StaticString { "\\\"_aws\\\":{\\\"Timestamp\\\":" }
+    static var metricsOpen: StaticString { ",\\\"CloudWatchMetrics\\\":[" }
+    static var awsClose: StaticString { "]}" }
+    static var namespaceOpen: StaticString { "{\\\"Namespace\\\":" }
+    static var dimensionsOpen: StaticString { ",\\\"Dimensions\\\":" }
+    static var definitionsOpen: StaticString { ",\\\"Metrics\\\":[" }
+    static var directiveClose: StaticString { "]}" }
+    static var valuesOpen: StaticString { "{\\\"Values\\\":[" }
+    static var countsOpen: StaticString { "],\\\"Counts\\\":[" }
+    static var maxOpen: StaticString { "],\\\"Max\\\":" }
+    static var minOpen: StaticString { ",\\\"Min\\\":" }
+    static var countOpen: StaticString { ",\\\"Count\\\":" }
+    static var sumOpen: StaticString { ",\\\"Sum\\\":" }
 }
 
 /// Running size of an event being packed.
 private struct EventSize {
+    /// ``EventPieces/awsFixed`` of the encoding.
+    var awsFixed: Int
     var timestampLength: Int
     var labelsLength: Int
     var directivesBytes = 0
@@ -37,7 +76,7 @@ private struct EventSize {
         var size = 2
         var parts = 0
         if directives > 0 {
-            size += Piece.awsFixed + timestampLength + directivesBytes + directives - 1
+            size += awsFixed + timestampLength + directivesBytes + directives - 1
             parts += 1
         }
         if labelsLength > 0 {
@@ -63,11 +102,14 @@ extension TargetSeriesState {
         for pending in scratch.pendingGroups.indices {
             let group = scratch.pendingGroups[pending]
             writeLabelsJSON(group, batch: batch, arena: arena, run: run)
-            writeGroup(group, run: &run, into: &output)
+            switch run.config.messageEncoding {
+            case .document: writeGroup(group, DocumentPieces.self, run: &run, into: &output)
+            case .jsonStringContent: writeGroup(group, EscapedPieces.self, run: &run, into: &output)
+            }
         }
     }
 
-    /// `scratch.labelsJSON` = `"a":"1","b":"2"` (no braces): the merged labels of `pending`'s group (scraped +
+    /// `scratch.labelsJSON` = `"a":"1","b":"2"` (no braces, in the message encoding): the merged labels of `pending`'s group (scraped +
     /// target + `ClusterName` + constant labels, see ``mergeLabels(scraped:target:config:)``), sorted by name,
     /// without empty values. Written from the batch for each event rather than kept per label set.
     private mutating func writeLabelsJSON(
@@ -125,12 +167,15 @@ extension TargetSeriesState {
         #endif
         if fast {
             // The exact length first (`"name":"value"` per label, commas between), then the bytes in place.
+            // Escaped (`\"name\":\"value\"`), each of the four quotes takes a backslash.
+            let escaped = run.config.messageEncoding == .jsonStringContent
+            let labelOverhead = escaped ? 9 : 5
             var length =
                 Swift.max(0, scratch.scrapedLabels.count + side.labels.count - 1) + side.entriesLength
             batch.labels.withUnsafeBufferPointer { labels in
                 for labelIndex in scratch.scrapedLabels {
                     let label = labels[Int(labelIndex)]
-                    length += Int(label.name.count) + Int(label.value.count) + 5
+                    length += Int(label.name.count) + Int(label.value.count) + labelOverhead
                 }
             }
             // `labelsJSON` only grows: its first `labelsLength` bytes are the labels.
@@ -144,27 +189,27 @@ extension TargetSeriesState {
                         side.bytes.withUnsafeBytes { sideBytes in
                             scratch.labelsJSON.withUnsafeMutableBufferPointer { buffer in
                                 var out = UnsafeByteWriter(buffer)
-                                var i = 0
-                                var j = 0
-                                while i < scraped.count || j < sideLabels.count {
-                                    if i + j > 0 { out.write(UInt8(ascii: ",")) }
-                                    if i < scraped.count {
-                                        let label = labels[Int(scraped[i])]
-                                        let name = arena.slice(label.name)
-                                        if j == sideLabels.count
-                                            || compareBytes(name, sideBytes.slice(sideLabels[j].name)) < 0
-                                        {
-                                            out.write(UInt8(ascii: "\""))
-                                            out.write(name)
-                                            out.write("\":\"")
-                                            out.write(arena.slice(label.value))
-                                            out.write(UInt8(ascii: "\""))
-                                            i += 1
-                                            continue
-                                        }
-                                    }
-                                    out.write(sideBytes.slice(sideLabels[j].entry))
-                                    j += 1
+                                // Two copies of the loop, each with its quoting constant.
+                                if escaped {
+                                    Self.interleave(
+                                        scraped,
+                                        labels: labels,
+                                        arena: arena,
+                                        side: sideLabels,
+                                        sideBytes: sideBytes,
+                                        escaped: true,
+                                        into: &out
+                                    )
+                                } else {
+                                    Self.interleave(
+                                        scraped,
+                                        labels: labels,
+                                        arena: arena,
+                                        side: sideLabels,
+                                        sideBytes: sideBytes,
+                                        escaped: false,
+                                        into: &out
+                                    )
                                 }
                                 precondition(out.count == length, "labels JSON length is off")
                             }
@@ -194,6 +239,47 @@ extension TargetSeriesState {
             scratch.labelsJSON.append(UInt8(ascii: ":"))
             JSONWriter.appendString(label.value, to: &scratch.labelsJSON)
         }
+        if run.config.messageEncoding != .document { scratch.labelsJSON = run.config.encode(scratch.labelsJSON) }
+    }
+
+    /// Writes the plain scraped labels (`scraped`, sorted) and the target side's entries (sorted) merged by name,
+    /// commas between: `"name":"value"`, or with `escaped` `\\"name\\":\\"value\\"`.
+    @inline(__always)
+    private static func interleave(
+        _ scraped: UnsafeBufferPointer<Int32>,
+        labels: UnsafeBufferPointer<BatchLabel>,
+        arena: UnsafeRawBufferPointer,
+        side sideLabels: UnsafeBufferPointer<TargetSide.Label>,
+        sideBytes: UnsafeRawBufferPointer,
+        escaped: Bool,
+        into out: inout UnsafeByteWriter
+    ) {
+        var i = 0
+        var j = 0
+        while i < scraped.count || j < sideLabels.count {
+            if i + j > 0 { out.write(UInt8(ascii: ",")) }
+            if i < scraped.count {
+                let label = labels[Int(scraped[i])]
+                let name = arena.slice(label.name)
+                if j == sideLabels.count || compareBytes(name, sideBytes.slice(sideLabels[j].name)) < 0 {
+                    if escaped { out.write(UInt8(ascii: "\\")) }
+                    out.write(UInt8(ascii: "\""))
+                    out.write(name)
+                    if escaped {
+                        out.write("\\\":\\\"")
+                    } else {
+                        out.write("\":\"")
+                    }
+                    out.write(arena.slice(label.value))
+                    if escaped { out.write(UInt8(ascii: "\\")) }
+                    out.write(UInt8(ascii: "\""))
+                    i += 1
+                    continue
+                }
+            }
+            out.write(sideBytes.slice(sideLabels[j].entry))
+            j += 1
+        }
     }
 
     /// Printable ASCII without `"` or `\\`: JSON writes it as is.
@@ -205,12 +291,13 @@ extension TargetSeriesState {
         return true
     }
 
-    private mutating func writeGroup(
+    private mutating func writeGroup<Pieces: EventPieces>(
         _ pending: PendingGroup,
+        _ pieces: Pieces.Type,
         run: inout ConversionRun,
         into output: inout EventOutput
     ) {
-        if writeSingleMetricEvent(pending, run: &run, into: &output) { return }
+        if writeSingleMetricEvent(pending, pieces, run: &run, into: &output) { return }
         let group = Int(pending.group)
         scratch.groupMetrics.clearKeepingCapacity()
         var cursor = pending.first
@@ -222,16 +309,24 @@ extension TargetSeriesState {
         // A label named like a metric of this event is not written; sets using it are unusable here.
         let labelMask = groups[group].labelMask
         var shadowed: [String] = []
+        // The labels as JSON text, whatever the message encoding (only built when a name may shadow).
+        var plainLabels: ArraySlice<UInt8>?
         for metric in scratch.groupMetrics {
             let name = Int(scratch.metrics[Int(metric)].name)
             guard labelMask & names[name].shadowBit != 0 else { continue }
-            if groupHasLabel(named: name, group: group), !shadowed.contains(names[name].name) {
+            if plainLabels == nil { plainLabels = labelsAsJSONText(run: run) }
+            if groupHasLabel(named: name, group: group, labelsJSON: plainLabels!),
+                !shadowed.contains(names[name].name)
+            {
                 shadowed.append(names[name].name)
             }
         }
         let labelsJSON =
             shadowed.isEmpty
-            ? scratch.labelsJSON[0..<scratch.labelsLength] : unshadow(group: group, shadowed: shadowed, run: &run)[...]
+            ? scratch.labelsJSON[0..<scratch.labelsLength]
+            : run.config.encode(
+                unshadow(group: group, shadowed: shadowed, labelsJSON: plainLabels!, run: &run)
+            )[...]
         let profile = Int(groups[group].profile)
 
         for slot in 0...pending.maxChunk {
@@ -241,15 +336,16 @@ extension TargetSeriesState {
                 if m.chunk == slot, m.setList >= -1 { scratch.slotMetrics.append(metric) }
             }
             if scratch.slotMetrics.isEmpty { continue }
-            writeSlot(pending: pending, profile: profile, labelsJSON: labelsJSON, run: &run, into: &output)
+            writeSlot(pending: pending, pieces, profile: profile, labelsJSON: labelsJSON, run: &run, into: &output)
         }
     }
 
     /// The usual group: one metric, no distribution chunks, no label named like it, within the size limit. Writes
     /// its event straight from the labels and the field, without the packing bookkeeping of ``writeSlot``; returns
     /// `false` (having written nothing) for any other group.
-    private mutating func writeSingleMetricEvent(
+    private mutating func writeSingleMetricEvent<Pieces: EventPieces>(
         _ pending: PendingGroup,
+        _ pieces: Pieces.Type,
         run: inout ConversionRun,
         into output: inout EventOutput
     ) -> Bool {
@@ -259,8 +355,9 @@ extension TargetSeriesState {
         else { return false }
 
         scratch.fieldBytes.clearKeepingCapacity()
-        appendField(metric)
+        appendField(metric, pieces)
         var size = EventSize(
+            awsFixed: Pieces.awsFixed,
             timestampLength: pending.timestamp == run.scrapeTime
                 ? run.scrapeTimeLength : JSONWriter.integerLength(pending.timestamp),
             labelsLength: scratch.labelsLength
@@ -272,7 +369,7 @@ extension TargetSeriesState {
             size.definitions = 1
             size.directives = 1
             size.directivesBytes =
-                Piece.directiveFixed + namespaceJSON.count + setLists.json[Int(metric.setList)].count
+                Pieces.directiveFixed + namespaceJSON.count + setLists.json[Int(metric.setList)].count
                 + names[Int(metric.name)].definitionJSON.count
         }
         let total = size.total
@@ -284,17 +381,17 @@ extension TargetSeriesState {
             var out = UnsafeByteWriter(UnsafeMutableBufferPointer(rebasing: all[start..<(start + total)]))
             out.write(UInt8(ascii: "{"))
             if metric.setList >= 0 {
-                out.write(Piece.awsOpen)
+                out.write(Pieces.awsOpen)
                 out.writeInteger(pending.timestamp)
-                out.write(Piece.metricsOpen)
-                out.write(Piece.namespaceOpen)
+                out.write(Pieces.metricsOpen)
+                out.write(Pieces.namespaceOpen)
                 out.write(namespaceJSON)
-                out.write(Piece.dimensionsOpen)
+                out.write(Pieces.dimensionsOpen)
                 out.write(setLists.json[Int(metric.setList)])
-                out.write(Piece.definitionsOpen)
+                out.write(Pieces.definitionsOpen)
                 names.withValue(at: Int(metric.name)) { out.write($0.definitionJSON) }
-                out.write(Piece.directiveClose)
-                out.write(Piece.awsClose)
+                out.write(Pieces.directiveClose)
+                out.write(Pieces.awsClose)
                 out.write(UInt8(ascii: ","))
             }
             if scratch.labelsLength > 0 {
@@ -350,33 +447,35 @@ extension TargetSeriesState {
         }
     }
 
-    /// The name of the `index`-th label of `group` as a `String` (rare paths only).
-    private func labelName(group: Int, index: Int, bytes: Range<Int>) -> String {
+    /// The current labels (`scratch.labelsJSON`) as JSON text, whatever the message encoding (rare paths only).
+    private func labelsAsJSONText(run: ConversionRun) -> ArraySlice<UInt8> {
+        let labels = scratch.labelsJSON[0..<scratch.labelsLength]
+        return run.config.messageEncoding == .document ? labels : JSONWriter.unescapedStringContent(labels)[...]
+    }
+
+    /// The name of the `index`-th label of `group` as a `String` (rare paths only); `bytes` is its range in
+    /// `labelsJSON` (JSON text).
+    private func labelName(group: Int, index: Int, bytes: Range<Int>, labelsJSON: ArraySlice<UInt8>) -> String {
         let exotic = Int(groups[group].exoticNames)
         if exotic >= 0 { return exoticNameLists[exotic][index] }
         // Plain names are written as is.
-        return scratch.labelsJSON.withUnsafeBufferPointer { String(decoding: $0[bytes], as: UTF8.self) }
+        return String(decoding: labelsJSON[bytes], as: UTF8.self)
     }
 
-    /// Whether a label of `group` has the name of metric `name` (by `String` equality).
-    private func groupHasLabel(named name: Int, group: Int) -> Bool {
+    /// Whether a label of `group` (its labels as JSON text: `labelsJSON`) has the name of metric `name` (by
+    /// `String` equality).
+    private func groupHasLabel(named name: Int, group: Int, labelsJSON json: ArraySlice<UInt8>) -> Bool {
         let metricName = names[name].name
         let exotic = Int(groups[group].exoticNames)
         if exotic >= 0 { return exoticNameLists[exotic].contains(metricName) }
         var found = false
         var index = 0
         let plain = isPlainName(metricName)
-        let json = scratch.labelsJSON[0..<scratch.labelsLength]
         Self.forEachLabel(json) { _, nameRange in
             if plain {
-                // Both plain ASCII: equal as Strings exactly when equal as bytes (`"name":` prefix without quote).
-                let prefix = names[name].fieldPrefixJSON
-                if prefix.count - 3 == nameRange.count,
-                    json[nameRange].elementsEqual(prefix[1..<(prefix.count - 2)])
-                {
-                    found = true
-                }
-            } else if labelName(group: group, index: index, bytes: nameRange) == metricName {
+                // Both plain ASCII: equal as Strings exactly when equal as bytes.
+                if json[nameRange].elementsEqual(metricName.utf8) { found = true }
+            } else if labelName(group: group, index: index, bytes: nameRange, labelsJSON: json) == metricName {
                 found = true
             }
             index += 1
@@ -385,13 +484,18 @@ extension TargetSeriesState {
         return found
     }
 
-    /// Drops shadowed labels: re-encodes the labels without them and removes dimension sets using them.
-    private mutating func unshadow(group: Int, shadowed: [String], run: inout ConversionRun) -> [UInt8] {
+    /// Drops shadowed labels: re-encodes the labels (`labelsJSON`, JSON text) without them and removes dimension
+    /// sets using them. Returns JSON text.
+    private mutating func unshadow(
+        group: Int,
+        shadowed: [String],
+        labelsJSON source: ArraySlice<UInt8>,
+        run: inout ConversionRun
+    ) -> [UInt8] {
         var json: [UInt8] = []
-        let source = scratch.labelsJSON[0..<scratch.labelsLength]
         var index = 0
         Self.forEachLabel(source) { entry, nameRange in
-            if !shadowed.contains(labelName(group: group, index: index, bytes: nameRange)) {
+            if !shadowed.contains(labelName(group: group, index: index, bytes: nameRange, labelsJSON: source)) {
                 if !json.isEmpty { json.append(UInt8(ascii: ",")) }
                 json.append(contentsOf: source[entry])
             }
@@ -418,8 +522,9 @@ extension TargetSeriesState {
     }
 
     /// Packs `scratch.slotMetrics` into as few events as the limits allow, in order, and writes them.
-    private mutating func writeSlot(
+    private mutating func writeSlot<Pieces: EventPieces>(
         pending: PendingGroup,
+        _ pieces: Pieces.Type,
         profile: Int,
         labelsJSON: ArraySlice<UInt8>,
         run: inout ConversionRun,
@@ -430,6 +535,7 @@ extension TargetSeriesState {
         let namespaceJSON = run.config.namespaceJSON
         let namespaceLength = namespaceJSON.count
         let empty = EventSize(
+            awsFixed: Pieces.awsFixed,
             timestampLength: pending.timestamp == run.scrapeTime
                 ? run.scrapeTimeLength : JSONWriter.integerLength(pending.timestamp),
             labelsLength: labelsJSON.count
@@ -440,7 +546,7 @@ extension TargetSeriesState {
         scratch.fieldStart.clearKeepingCapacity()
         for metric in scratch.slotMetrics {
             scratch.fieldStart.append(Int32(scratch.fieldBytes.count))
-            appendField(scratch.metrics[Int(metric)])
+            appendField(scratch.metrics[Int(metric)], pieces)
         }
         scratch.fieldStart.append(Int32(scratch.fieldBytes.count))
 
@@ -459,13 +565,20 @@ extension TargetSeriesState {
                     break
                 }
                 let exists = setList >= 0 && scratch.eventDirectives.contains(setList)
-                add(position: position, to: &size, directiveExists: exists, namespaceLength: namespaceLength)
+                add(
+                    position: position,
+                    to: &size,
+                    directiveExists: exists,
+                    namespaceLength: namespaceLength,
+                    directiveFixed: Pieces.directiveFixed
+                )
                 scratch.eventMetrics.append(Int32(position))
                 if setList >= 0, !exists { scratch.eventDirectives.append(setList) }
             }
             if fits, size.total <= limit {
                 appendEvent(
                     pending: pending,
+                    pieces,
                     profile: profile,
                     labelsJSON: labelsJSON,
                     size: size,
@@ -485,7 +598,13 @@ extension TargetSeriesState {
         remaining.clearKeepingCapacity()
         for position in scratch.slotMetrics.indices {
             var size = empty
-            add(position: position, to: &size, directiveExists: false, namespaceLength: namespaceLength)
+            add(
+                position: position,
+                to: &size,
+                directiveExists: false,
+                namespaceLength: namespaceLength,
+                directiveFixed: Pieces.directiveFixed
+            )
             if size.total > limit {
                 run.report.dropped.oversize += 1
             } else {
@@ -508,7 +627,13 @@ extension TargetSeriesState {
                 }
                 var candidate = size
                 let exists = setList >= 0 && scratch.eventDirectives.contains(setList)
-                add(position: Int(position), to: &candidate, directiveExists: exists, namespaceLength: namespaceLength)
+                add(
+                    position: Int(position),
+                    to: &candidate,
+                    directiveExists: exists,
+                    namespaceLength: namespaceLength,
+                    directiveFixed: Pieces.directiveFixed
+                )
                 if candidate.total > limit {
                     next.append(position)
                     continue
@@ -519,6 +644,7 @@ extension TargetSeriesState {
             }
             appendEvent(
                 pending: pending,
+                pieces,
                 profile: profile,
                 labelsJSON: labelsJSON,
                 size: size,
@@ -537,8 +663,9 @@ extension TargetSeriesState {
     }
 
     /// Writes the event of `scratch.eventMetrics` and `scratch.eventDirectives` (of `size`) and appends it.
-    private mutating func appendEvent(
+    private mutating func appendEvent<Pieces: EventPieces>(
         pending: PendingGroup,
+        _ pieces: Pieces.Type,
         profile: Int,
         labelsJSON: ArraySlice<UInt8>,
         size: EventSize,
@@ -552,6 +679,7 @@ extension TargetSeriesState {
             labelsJSON: labelsJSON,
             size: size.total,
             namespaceJSON: namespaceJSON,
+            pieces,
             into: &output
         )
         run.report.events += 1
@@ -568,7 +696,13 @@ extension TargetSeriesState {
     }
 
     /// Adds the metric at `position` of `slotMetrics` to `size`, exactly as ``writeEvent`` writes it.
-    private func add(position: Int, to size: inout EventSize, directiveExists: Bool, namespaceLength: Int) {
+    private func add(
+        position: Int,
+        to size: inout EventSize,
+        directiveExists: Bool,
+        namespaceLength: Int,
+        directiveFixed: Int
+    ) {
         let metric = scratch.metrics[Int(scratch.slotMetrics[position])]
         size.fieldsBytes += Int(scratch.fieldStart[position + 1] - scratch.fieldStart[position])
         size.fields += 1
@@ -579,13 +713,13 @@ extension TargetSeriesState {
             size.directivesBytes += definition + 1
         } else {
             size.directivesBytes +=
-                Piece.directiveFixed + namespaceLength + setLists.json[Int(metric.setList)].count + definition
+                directiveFixed + namespaceLength + setLists.json[Int(metric.setList)].count + definition
             size.directives += 1
         }
     }
 
     /// `"name":value` of `metric` into `scratch.fieldBytes`.
-    private mutating func appendField(_ metric: PendingMetric) {
+    private mutating func appendField<Pieces: EventPieces>(_ metric: PendingMetric, _ pieces: Pieces.Type) {
         scratch.fieldBytes.append(contentsOf: names[Int(metric.name)].fieldPrefixJSON)
         guard metric.isDistribution else {
             JSONWriter.appendNumber(metric.value, to: &scratch.fieldBytes)
@@ -596,7 +730,7 @@ extension TargetSeriesState {
         var minimum = Double.infinity
         var maximum = -Double.infinity
         var count = 0.0
-        JSONWriter.appendLiteral(Piece.valuesOpen, to: &scratch.fieldBytes)
+        JSONWriter.appendLiteral(Pieces.valuesOpen, to: &scratch.fieldBytes)
         for i in start..<end {
             if i > start { scratch.fieldBytes.append(UInt8(ascii: ",")) }
             let value = scratch.distValues[i]
@@ -604,30 +738,31 @@ extension TargetSeriesState {
             minimum = Swift.min(minimum, value)
             maximum = Swift.max(maximum, value)
         }
-        JSONWriter.appendLiteral(Piece.countsOpen, to: &scratch.fieldBytes)
+        JSONWriter.appendLiteral(Pieces.countsOpen, to: &scratch.fieldBytes)
         for i in start..<end {
             if i > start { scratch.fieldBytes.append(UInt8(ascii: ",")) }
             JSONWriter.appendNumber(scratch.distCounts[i], to: &scratch.fieldBytes)
             count += scratch.distCounts[i]
         }
-        JSONWriter.appendLiteral(Piece.maxOpen, to: &scratch.fieldBytes)
+        JSONWriter.appendLiteral(Pieces.maxOpen, to: &scratch.fieldBytes)
         JSONWriter.appendNumber(maximum, to: &scratch.fieldBytes)
-        JSONWriter.appendLiteral(Piece.minOpen, to: &scratch.fieldBytes)
+        JSONWriter.appendLiteral(Pieces.minOpen, to: &scratch.fieldBytes)
         JSONWriter.appendNumber(minimum, to: &scratch.fieldBytes)
-        JSONWriter.appendLiteral(Piece.countOpen, to: &scratch.fieldBytes)
+        JSONWriter.appendLiteral(Pieces.countOpen, to: &scratch.fieldBytes)
         JSONWriter.appendNumber(count, to: &scratch.fieldBytes)
-        JSONWriter.appendLiteral(Piece.sumOpen, to: &scratch.fieldBytes)
+        JSONWriter.appendLiteral(Pieces.sumOpen, to: &scratch.fieldBytes)
         JSONWriter.appendNumber(metric.value, to: &scratch.fieldBytes)
         scratch.fieldBytes.append(UInt8(ascii: "}"))
     }
 
     /// The event of `scratch.eventMetrics` (positions into `slotMetrics`) and `scratch.eventDirectives`, exactly
     /// `size` bytes long (as ``EventSize`` computed it), written in place.
-    private func writeEvent(
+    private func writeEvent<Pieces: EventPieces>(
         timestamp: Int64,
         labelsJSON: ArraySlice<UInt8>,
         size: Int,
         namespaceJSON: [UInt8],
+        _ pieces: Pieces.Type,
         into output: inout EventOutput
     ) {
         let start = output.reserveEvent(size: size)
@@ -638,16 +773,16 @@ extension TargetSeriesState {
                     out.write(UInt8(ascii: "{"))
                     var needsComma = false
                     if !scratch.eventDirectives.isEmpty {
-                        out.write(Piece.awsOpen)
+                        out.write(Pieces.awsOpen)
                         out.writeInteger(timestamp)
-                        out.write(Piece.metricsOpen)
+                        out.write(Pieces.metricsOpen)
                         for (d, directive) in scratch.eventDirectives.enumerated() {
                             if d > 0 { out.write(UInt8(ascii: ",")) }
-                            out.write(Piece.namespaceOpen)
+                            out.write(Pieces.namespaceOpen)
                             out.write(namespaceJSON)
-                            out.write(Piece.dimensionsOpen)
+                            out.write(Pieces.dimensionsOpen)
                             out.write(setLists.json[Int(directive)])
-                            out.write(Piece.definitionsOpen)
+                            out.write(Pieces.definitionsOpen)
                             var first = true
                             for position in scratch.eventMetrics {
                                 let metric = metrics[Int(slotMetrics[Int(position)])]
@@ -656,9 +791,9 @@ extension TargetSeriesState {
                                 first = false
                                 names.withValue(at: Int(metric.name)) { out.write($0.definitionJSON) }
                             }
-                            out.write(Piece.directiveClose)
+                            out.write(Pieces.directiveClose)
                         }
-                        out.write(Piece.awsClose)
+                        out.write(Pieces.awsClose)
                         needsComma = true
                     }
                     if !labelsJSON.isEmpty {

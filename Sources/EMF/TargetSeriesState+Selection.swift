@@ -112,14 +112,9 @@ extension TargetSeriesState {
         let labels = mergeLabels(scraped: scraped, target: run.target, config: config)
         func value(_ name: String) -> String? { labels.first { $0.name == name }?.value }
 
-        var labelsJSON: [UInt8] = []
         var labelMask: UInt64 = 0
         var exotic = false
-        for (n, label) in labels.enumerated() {
-            if n > 0 { labelsJSON.append(UInt8(ascii: ",")) }
-            JSONWriter.appendString(label.name, to: &labelsJSON)
-            labelsJSON.append(UInt8(ascii: ":"))
-            JSONWriter.appendString(label.value, to: &labelsJSON)
+        for label in labels {
             labelMask |= shadowBit(label.name)
             if !isPlainName(label.name) { exotic = true }
         }
@@ -168,7 +163,8 @@ extension TargetSeriesState {
             profileID = Int32(profiles.count)
             profiles.append(profile)
             destinations.append(
-                EMFLogDestination(logGroupName: profile.logGroupName, logStreamName: profile.logStreamName))
+                EMFLogDestination(logGroupName: profile.logGroupName, logStreamName: profile.logStreamName)
+            )
             profileIndex[profile] = profileID
         }
         return GroupInfo(
@@ -222,8 +218,8 @@ extension TargetSeriesState {
         let info = NameInfo(
             name: name,
             declarations: declarations,
-            definitionJSON: definition,
-            fieldPrefixJSON: prefix,
+            definitionJSON: config.encode(definition),
+            fieldPrefixJSON: config.encode(prefix),
             isValid: (1...255).contains(bytes.count) && name != "_aws",
             shadowBit: shadowBit(name)
         )
@@ -327,7 +323,12 @@ extension TargetSeriesState {
             if scratch.groupPendingStamp[g] == scratch.stamp {
                 pending = scratch.groupPending[g]
             } else {
-                pending = newPendingGroup(group: group, timestamp: timestamp, labelSample: labelSample, excludeLE: excludeLE)
+                pending = newPendingGroup(
+                    group: group,
+                    timestamp: timestamp,
+                    labelSample: labelSample,
+                    excludeLE: excludeLE
+                )
                 scratch.groupPending[g] = pending
                 scratch.groupPendingStamp[g] = scratch.stamp
             }
@@ -336,7 +337,12 @@ extension TargetSeriesState {
             if let existing = scratch.pendingGroupIndex[key] {
                 pending = existing
             } else {
-                pending = newPendingGroup(group: group, timestamp: timestamp, labelSample: labelSample, excludeLE: excludeLE)
+                pending = newPendingGroup(
+                    group: group,
+                    timestamp: timestamp,
+                    labelSample: labelSample,
+                    excludeLE: excludeLE
+                )
                 scratch.pendingGroupIndex[key] = pending
             }
         }
@@ -384,12 +390,20 @@ extension TargetSeriesState {
         }
     }
 
-    private mutating func newPendingGroup(group: Int32, timestamp: Int64, labelSample: Int32, excludeLE: Bool) -> Int32 {
+    private mutating func newPendingGroup(group: Int32, timestamp: Int64, labelSample: Int32, excludeLE: Bool) -> Int32
+    {
         let pending = Int32(scratch.pendingGroups.count)
         scratch.pendingGroups.append(
             PendingGroup(
-                group: group, timestamp: timestamp, first: -1, last: -1, maxChunk: 0, labelSample: labelSample,
-                excludeLE: excludeLE))
+                group: group,
+                timestamp: timestamp,
+                first: -1,
+                last: -1,
+                maxChunk: 0,
+                labelSample: labelSample,
+                excludeLE: excludeLE
+            )
+        )
         scratch.pendingMetricCounts.append(0)
         return pending
     }

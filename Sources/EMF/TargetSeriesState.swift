@@ -111,9 +111,9 @@ struct NameInfo: Sendable {
     var name: String
     /// Declarations whose `metric_selectors` match the name.
     var declarations: [Int32]
-    /// `{"Name":"…","Unit":"…"}`.
+    /// `{"Name":"…","Unit":"…"}`, in the message encoding (``CompiledConfiguration/messageEncoding``).
     var definitionJSON: [UInt8]
-    /// `"…":`.
+    /// `"…":`, in the message encoding.
     var fieldPrefixJSON: [UInt8]
     /// 1–255 bytes and not `_aws`.
     var isValid: Bool
@@ -163,7 +163,7 @@ struct GroupProfile: Sendable, Hashable {
 /// Interned lists of dimension-set indices: one EMF directive per distinct list.
 struct SetListTable: Sendable {
     var lists: [[Int32]] = []
-    /// `[["a","b"],["c"]]` per list.
+    /// `[["a","b"],["c"]]` per list, in the message encoding (built from the sets' own).
     var json: [[UInt8]] = []
     var index: [[Int32]: Int32] = [:]
 
@@ -215,7 +215,8 @@ struct ConversionScratch: Sendable {
     var eventMetrics: [Int32] = []
     var eventDirectives: [Int32] = []
     var fieldBytes: [UInt8] = []
-    /// The current label set's JSON is `labelsJSON[0..<labelsLength]` (the array only grows).
+    /// The current label set's JSON is `labelsJSON[0..<labelsLength]` (the array only grows), in the message
+    /// encoding.
     var labelsJSON: [UInt8] = []
     var labelsLength = 0
     var scrapedLabels: [Int32] = []
@@ -323,7 +324,7 @@ struct TargetSide: Sendable {
     struct Label: Sendable {
         /// The name's bytes (as scraped names are compared).
         var name: Range<Int32>
-        /// `"name":"value"`, JSON-encoded.
+        /// `"name":"value"`, JSON-encoded, in the message encoding.
         var entry: Range<Int32>
     }
 
@@ -340,9 +341,11 @@ struct TargetSide: Sendable {
             let nameStart = Int32(bytes.count)
             bytes.append(contentsOf: label.name.utf8)
             let entryStart = Int32(bytes.count)
-            JSONWriter.appendString(label.name, to: &bytes)
-            bytes.append(UInt8(ascii: ":"))
-            JSONWriter.appendString(label.value, to: &bytes)
+            var entry: [UInt8] = []
+            JSONWriter.appendString(label.name, to: &entry)
+            entry.append(UInt8(ascii: ":"))
+            JSONWriter.appendString(label.value, to: &entry)
+            bytes.append(contentsOf: config.encode(entry))
             labels.append(Label(name: nameStart..<entryStart, entry: entryStart..<Int32(bytes.count)))
             entriesLength += bytes.count - Int(entryStart)
         }

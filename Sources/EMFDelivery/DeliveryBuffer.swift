@@ -121,7 +121,7 @@ struct DeliveryBuffer<Instant: InstantProtocol> {
     /// Adds (`sign` 1) or removes (-1) `events` in the per-stream tallies. Consecutive events of one stream (the
     /// usual case: a scrape's events share their group and stream) cost one dictionary update together.
     private mutating func tally(_ events: some Collection<EMFLogEvent>, sign: Int) {
-        let done = events.withContiguousStorageIfAvailable { tally($0, sign: sign) }
+        let done: Void? = events.withContiguousStorageIfAvailable { tally($0, sign: sign) }
         if done == nil { tally(Array(events), sign: sign) }
     }
 

@@ -8,6 +8,8 @@ import EMF
 /// record*  payload length u32 | CRC-32C of the payload u32 | payload
 /// payload  timestamp ms i64 | group length u16 | group UTF-8 | stream length u16 | stream UTF-8 | message (the rest)
 /// ```
+/// The group length's top bit (names are far shorter) marks a message stored as JSON string content
+/// (``EMFMessageEncoding/jsonStringContent``); without it the message is the document.
 /// A record is valid when its length is within bounds, the whole payload is in the file and the CRC matches. The
 /// first invalid record ends a segment: everything after it (a torn write after a crash) is skipped and counted.
 ///
@@ -24,6 +26,10 @@ enum SpoolFormat {
     static let recordHeaderSize = 8
     /// Larger "lengths" are corruption: a message is at most 1 MiB, names 512 characters.
     static let maximumPayloadSize = 1_048_576 + 12 + 2 * 4096
+    /// The group length's top bit: the message is JSON string content.
+    static let escapedMessageFlag: UInt16 = 0x8000
+    /// The longest group name a record can hold (the flag takes the top bit).
+    static let maximumNameLength: UInt16 = 0x7FFF
 
     static func segmentFileName(_ number: UInt64) -> String {
         let digits = String(number)
@@ -48,7 +54,7 @@ enum SpoolFormat {
     static func recordSize(of event: EMFLogEvent) -> Int? {
         let group = event.logGroupName.utf8.count
         let stream = event.logStreamName.utf8.count
-        guard group <= Int(UInt16.max), stream <= Int(UInt16.max) else { return nil }
+        guard group <= Int(maximumNameLength), stream <= Int(UInt16.max) else { return nil }
         let payload = 12 + group + stream + event.message.count
         guard payload <= maximumPayloadSize else { return nil }
         return recordHeaderSize + payload
@@ -61,7 +67,8 @@ enum SpoolFormat {
         appendUInt64(UInt64(bitPattern: event.timestampMilliseconds), to: &out)
         let group = Array(event.logGroupName.utf8)
         let stream = Array(event.logStreamName.utf8)
-        appendUInt16(UInt16(group.count), to: &out)
+        let flag = event.messageEncoding == .jsonStringContent ? escapedMessageFlag : 0
+        appendUInt16(UInt16(group.count) | flag, to: &out)
         out.append(contentsOf: group)
         appendUInt16(UInt16(stream.count), to: &out)
         out.append(contentsOf: stream)
@@ -90,7 +97,8 @@ enum SpoolFormat {
         guard bytes.count >= size else { return .incomplete(size: size) }
         let payload = UnsafeRawBufferPointer(rebasing: bytes[recordHeaderSize..<size])
         guard CRC32C.checksum(payload) == loadUInt32(bytes, at: 4) else { return .corrupt }
-        let groupLength = Int(loadUInt16(payload, at: 8))
+        let groupField = loadUInt16(payload, at: 8)
+        let groupLength = Int(groupField & maximumNameLength)
         guard 10 + groupLength + 2 <= length else { return .corrupt }
         let streamLength = Int(loadUInt16(payload, at: 10 + groupLength))
         let messageStart = 12 + groupLength + streamLength
@@ -101,8 +109,14 @@ enum SpoolFormat {
         let stream = String(decoding: payload[(12 + groupLength)..<messageStart], as: UTF8.self)
         let message = [UInt8](payload[messageStart..<length])
         return .record(
-            EMFLogEvent(logGroupName: group, logStreamName: stream, timestampMilliseconds: timestamp, message: message),
-            size: size)
+            EMFLogEvent(
+                destination: EMFLogDestination(logGroupName: group, logStreamName: stream),
+                timestampMilliseconds: timestamp,
+                message: message[...],
+                messageEncoding: groupField & escapedMessageFlag != 0 ? .jsonStringContent : .document
+            ),
+            size: size
+        )
     }
 
     // MARK: Little-endian helpers

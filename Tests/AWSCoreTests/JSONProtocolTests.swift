@@ -63,6 +63,36 @@ struct JSONProtocolTests {
         #expect(body.capacity == capacity)
     }
 
+    /// Messages already escaped (as the EMF converter writes them for CloudWatch) are copied between quotes: the
+    /// body is byte for byte the one escaping the same documents would give.
+    @Test func escapedMessagesGiveTheSameBodyAsDocuments() throws {
+        let documents = [
+            #"{"_aws":{"Timestamp":1700000000000},"Service":"a\"b","Path":"C:\\x","Line":"1\n2"}"#,
+            #"{"k":"ünï 🚀","empty":""}"#,
+            "",
+        ]
+        func escaped(_ document: String) -> ArraySlice<UInt8> {
+            document.utf8.flatMap { byte -> [UInt8] in
+                byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") ? [UInt8(ascii: "\\"), byte] : [byte]
+            }[...]
+        }
+        let plain = documents.enumerated().map {
+            InputLogEvent(timestampMilliseconds: Int64($0.offset), message: $0.element)
+        }
+        let preEscaped = documents.enumerated().map {
+            InputLogEvent(timestampMilliseconds: Int64($0.offset), message: escaped($0.element), messageIsEscaped: true)
+        }
+        let body = CloudWatchLogsClient.putLogEventsBody(group: "g", stream: "s", events: preEscaped)
+        #expect(body == CloudWatchLogsClient.putLogEventsBody(group: "g", stream: "s", events: plain))
+        let parsed = try JSONValue(parsing: body)
+        #expect(parsed["logEvents"]?.arrayValue?.map { $0["message"]?.stringValue } == documents)
+        // Mixed in one body, and into a reused array holding a longer body.
+        var reused = CloudWatchLogsClient.putLogEventsBody(group: "g", stream: "s", events: plain + plain)
+        let mixed = [preEscaped[0], plain[1], preEscaped[2]]
+        CloudWatchLogsClient.writePutLogEventsBody(group: "g", stream: "s", events: mixed, into: &reused)
+        #expect(reused == body)
+    }
+
     @Test func bufferPoolKeepsAFewBuffersLastInFirstOut() {
         let pool = BufferPool<[UInt8]>(maximumIdle: 2)
         #expect(pool.take() == nil)

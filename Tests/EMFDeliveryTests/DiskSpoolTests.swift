@@ -12,7 +12,11 @@ import Musl
 struct DiskSpoolTests {
     let recorder = LogRecorder()
 
-    func openSpool(_ directory: String, budget: Int = 1 << 20, metrics: DeliveryMetrics = DeliveryMetrics()) throws -> DiskSpool {
+    func openSpool(
+        _ directory: String,
+        budget: Int = 1 << 20,
+        metrics: DeliveryMetrics = DeliveryMetrics()
+    ) throws -> DiskSpool {
         try DiskSpool(directory: directory, budgetBytes: budget, logger: recorder.logger(), metrics: metrics)
     }
 
@@ -125,6 +129,23 @@ struct DiskSpoolTests {
         #expect(drain(spool) == Array(0..<6))
     }
 
+    /// An event whose message is JSON string content comes back marked so (the CloudWatch output converts into
+    /// that form); a document comes back a document.
+    @Test func messageEncodingRoundTrips() throws {
+        let directory = makeTemporaryDirectory()
+        defer { removeDirectory(directory) }
+        let spool = try openSpool(directory)
+        var escaped = makeEvent(7, timestamp: wallOrigin)
+        escaped.message = Array(#"{\"id\":7,\"pad\":\"a\\\"b\"}"#.utf8)[...]
+        escaped.messageEncoding = .jsonStringContent
+        let document = makeEvent(8, timestamp: wallOrigin + 1)
+        #expect(spool.append([escaped, document]) == .init(spooled: 2))
+        let reopened = try openSpool(directory)
+        let chunk = try #require(reopened.nextChunk(maxBytes: 1 << 20))
+        #expect(chunk.events == [escaped, document])
+        #expect(chunk.events.map(\.messageString) == [#"{"id":7,"pad":"a\"b"}"#, document.messageString])
+    }
+
     @Test func overBudgetTheOldestSegmentsGoFirstAndAreCounted() throws {
         let directory = makeTemporaryDirectory()
         defer { removeDirectory(directory) }
@@ -184,6 +205,7 @@ struct DiskSpoolTests {
 
 extension SpoolChunk: Equatable {
     static func == (lhs: SpoolChunk, rhs: SpoolChunk) -> Bool {
-        lhs.segment == rhs.segment && lhs.endOffset == rhs.endOffset && lhs.events == rhs.events && lhs.records == rhs.records
+        lhs.segment == rhs.segment && lhs.endOffset == rhs.endOffset && lhs.events == rhs.events
+            && lhs.records == rhs.records
     }
 }

@@ -8,8 +8,14 @@ let agentStart: Int64 = 1_700_000_000_000
 
 /// One target's conversion across scrapes.
 struct Harness {
-    var converter: EMFConverter
+    var converter: EMFConverter {
+        didSet { escapedTwin = Self.escapedTwin(of: converter) }
+    }
     var state = TargetSeriesState()
+    /// The same conversions with `.jsonStringContent` messages (as the CloudWatch output converts): every test's
+    /// scrapes also check that its messages are exactly the documents escaped.
+    private var escapedTwin: EMFConverter
+    private var escapedState = TargetSeriesState()
     var target: EMFTarget
     /// Time of the next scrape; advanced by `interval` after each conversion.
     var scrapeTime: Int64
@@ -22,6 +28,7 @@ struct Harness {
         firstScrape: Int64? = nil
     ) throws {
         converter = try EMFConverter(configuration: configuration, agentStartMilliseconds: startMilliseconds)
+        escapedTwin = Self.escapedTwin(of: converter)
         self.target = target
         scrapeTime = firstScrape ?? startMilliseconds + 10_000
     }
@@ -50,8 +57,88 @@ struct Harness {
         // The text a line-oriented sink writes is exactly the messages, each followed by a newline, in order.
         let expectedLines = events.flatMap { Array($0.message) + [UInt8(ascii: "\n")] }
         #expect(Array(lines) == expectedLines, "lines differ from the messages", sourceLocation: sourceLocation)
+        checkEscapedTwin(batch, synthetic: synthetic, documents: events, report: report, sourceLocation: sourceLocation)
         scrapeTime += interval
         return Conversion(events: events, report: report)
+    }
+}
+
+extension Harness {
+    static func escapedTwin(of converter: EMFConverter) -> EMFConverter {
+        do {
+            return try EMFConverter(
+                configuration: converter.configuration,
+                agentStartMilliseconds: converter.agentStartMilliseconds,
+                messageEncoding: .jsonStringContent
+            )
+        } catch {
+            preconditionFailure("a valid configuration is valid for either encoding: \(error)")
+        }
+    }
+
+    /// Converts `batch` with the escaped twin and compares. The events are the same, each message the document
+    /// escaped, whenever the size limit cannot bind (the escaped form is up to twice as long, so packing near the
+    /// limit may differ); otherwise every escaped event must still be valid and within the limit.
+    private mutating func checkEscapedTwin(
+        _ batch: SampleBatch,
+        synthetic: [SyntheticSample],
+        documents: [EMFLogEvent],
+        report: ConversionReport,
+        sourceLocation: SourceLocation
+    ) {
+        var escaped: [EMFLogEvent] = []
+        var lines: ArraySlice<UInt8> = []
+        let escapedReport = escapedTwin.convert(
+            batch,
+            target: target,
+            state: &escapedState,
+            scrapeTimeMilliseconds: scrapeTime,
+            synthetic: synthetic,
+            into: &escaped,
+            lines: &lines
+        )
+        let limit = converter.configuration.maxEventBytes
+        #expect(escaped.allSatisfy { $0.messageEncoding == .jsonStringContent }, sourceLocation: sourceLocation)
+        #expect(escaped.allSatisfy { $0.message.count <= limit }, sourceLocation: sourceLocation)
+        let documentBytes = documents.reduce(0) { $0 + $1.message.count }
+        guard 2 * documentBytes <= limit, report.dropped.oversize == 0 else {
+            for event in escaped {
+                var document = event
+                document.message = event.document[...]
+                document.messageEncoding = .document
+                checkEMF(document, maxEventBytes: limit, sourceLocation: sourceLocation)
+            }
+            return
+        }
+        #expect(escaped.count == documents.count, "escaped twin event count", sourceLocation: sourceLocation)
+        for (escapedEvent, document) in zip(escaped, documents) {
+            #expect(
+                escapedEvent.timestampMilliseconds == document.timestampMilliseconds,
+                sourceLocation: sourceLocation
+            )
+            #expect(escapedEvent.destination == document.destination, sourceLocation: sourceLocation)
+            #expect(
+                Array(escapedEvent.message) == escapeForJSONString(document.message),
+                "escaped message is not the document escaped: \(String(decoding: escapedEvent.message, as: UTF8.self))",
+                sourceLocation: sourceLocation
+            )
+            #expect(escapedEvent.document == Array(document.message), sourceLocation: sourceLocation)
+        }
+        var sameCounts = escapedReport
+        sameCounts.bytes = report.bytes
+        #expect(sameCounts == report, "escaped twin report", sourceLocation: sourceLocation)
+        #expect(
+            escapedReport.bytes == escaped.reduce(0) { $0 + $1.message.count },
+            "report counts the bytes written",
+            sourceLocation: sourceLocation
+        )
+    }
+}
+
+/// `json` as the content of a JSON string (written independently of the code under test).
+func escapeForJSONString(_ json: some Collection<UInt8>) -> [UInt8] {
+    json.flatMap { byte -> [UInt8] in
+        byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") ? [UInt8(ascii: "\\"), byte] : [byte]
     }
 }
 

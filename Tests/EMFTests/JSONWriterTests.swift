@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 
 @testable import EMF
@@ -72,6 +73,38 @@ struct JSONWriterTests {
             JSONWriter.appendInteger(value, to: &out)
             #expect(out.count == JSONWriter.integerLength(value))
             #expect(String(decoding: out, as: UTF8.self) == "\(value)")
+        }
+    }
+
+    /// Escaping JSON text as string content and back is the identity, and the escaped text is what a JSON string
+    /// holds: quoted, it decodes to the text.
+    @Test func stringContentEscapingRoundTrips() throws {
+        for text in [#"{"a":"b\"c","d":"e\\f","g":"\u0001"}"#, "", #"\\\""#, "plain", #"{"ü":"🚀"}"#] {
+            let escaped = JSONWriter.escapedAsStringContent(Array(text.utf8))
+            #expect(JSONWriter.unescapedStringContent(escaped) == Array(text.utf8))
+            let quoted = Data([UInt8(ascii: "\"")] + escaped + [UInt8(ascii: "\"")])
+            let decoded = try JSONSerialization.jsonObject(with: quoted, options: [.fragmentsAllowed]) as? String
+            #expect(decoded == text)
+        }
+    }
+
+    /// The escaped event pieces are written by hand as literals: each must be its document piece escaped.
+    @Test func escapedEventPiecesAreTheDocumentPiecesEscaped() {
+        typealias D = DocumentPieces
+        typealias E = EscapedPieces
+        let pairs: [(StaticString, StaticString)] = [
+            (D.awsOpen, E.awsOpen), (D.metricsOpen, E.metricsOpen), (D.awsClose, E.awsClose),
+            (D.namespaceOpen, E.namespaceOpen), (D.dimensionsOpen, E.dimensionsOpen),
+            (D.definitionsOpen, E.definitionsOpen), (D.directiveClose, E.directiveClose), (D.valuesOpen, E.valuesOpen),
+            (D.countsOpen, E.countsOpen), (D.maxOpen, E.maxOpen), (D.minOpen, E.minOpen), (D.countOpen, E.countOpen),
+            (D.sumOpen, E.sumOpen),
+        ]
+        for (plain, escapedPiece) in pairs {
+            let plainBytes = plain.withUTF8Buffer { Array($0) }
+            #expect(
+                escapedPiece.withUTF8Buffer { Array($0) } == JSONWriter.escapedAsStringContent(plainBytes),
+                "\(plain)"
+            )
         }
     }
 }

@@ -45,7 +45,7 @@ struct CloudWatchDeliveryTests {
 
     /// Sorted messages, to compare what was sent with what is stored as multisets.
     static func messages(_ events: [EMFLogEvent]) -> [String] {
-        events.map { String(decoding: $0.message, as: UTF8.self) }.sorted()
+        events.map(\.messageString).sorted()
     }
 
     @Test func deliversEverythingTheAgentSent() async throws {
@@ -54,10 +54,14 @@ struct CloudWatchDeliveryTests {
                 let tap = EventTap()
                 let (logger, logs) = RecordingLogHandler.logger()
                 try await runAgent(
-                    yaml: Self.yaml(nodePort: nodePort, endpoint: moto.endpoint), environment: awsEnvironment(moto),
-                    logger: logger, tap: tap
+                    yaml: Self.yaml(nodePort: nodePort, endpoint: moto.endpoint),
+                    environment: awsEnvironment(moto),
+                    logger: logger,
+                    tap: tap
                 ) {
-                    _ = try await eventually(timeout: .seconds(20)) { Set(tap.all.map(\.timestampMilliseconds)).count >= 3 }
+                    _ = try await eventually(timeout: .seconds(20)) {
+                        Set(tap.all.map(\.timestampMilliseconds)).count >= 3
+                    }
                 }
                 let sent = tap.all
                 #expect(Set(sent.map(\.timestampMilliseconds)).count >= 3, "three scrapes converted")
@@ -78,8 +82,10 @@ struct CloudWatchDeliveryTests {
                     let tap = EventTap()
                     let (logger, _) = RecordingLogHandler.logger()
                     try await runAgent(
-                        yaml: Self.yaml(nodePort: nodePort, endpoint: proxy.endpoint), environment: awsEnvironment(moto),
-                        logger: logger, tap: tap
+                        yaml: Self.yaml(nodePort: nodePort, endpoint: proxy.endpoint),
+                        environment: awsEnvironment(moto),
+                        logger: logger,
+                        tap: tap
                     ) {
                         try await Task.sleep(for: .seconds(5))
                     }
@@ -95,7 +101,9 @@ struct CloudWatchDeliveryTests {
     /// A 60 s outage with an agent restart in the middle: the first agent spools what it could not send, the
     /// second delivers it once the service is back, with its own events, each exactly once.
     @Test func outageAndRestartWithSpoolLoseAndDuplicateNothing() async throws {
-        let spool = FileManager.default.temporaryDirectory.appendingPathComponent("promwatch-spool-\(UUID().uuidString)").path
+        let spool = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "promwatch-spool-\(UUID().uuidString)"
+        ).path
         defer { try? FileManager.default.removeItem(atPath: spool) }
         try await withMotoServer { moto in
             try await FaultInjectingProxy.withProxy(target: moto.endpoint) { proxy in
@@ -113,7 +121,8 @@ struct CloudWatchDeliveryTests {
 
                     let second = EventTap()
                     let (secondLogger, secondLogs) = RecordingLogHandler.logger()
-                    try await runAgent(yaml: yaml, environment: awsEnvironment(moto), logger: secondLogger, tap: second) {
+                    try await runAgent(yaml: yaml, environment: awsEnvironment(moto), logger: secondLogger, tap: second)
+                    {
                         try await Task.sleep(for: .seconds(30))
                         proxy.setMode(.pass)
                         let expected = first.all.count
@@ -132,7 +141,9 @@ struct CloudWatchDeliveryTests {
     }
 
     @Test func exceedingTheSpoolBudgetDropsTheOldestAndSaysSo() async throws {
-        let spool = FileManager.default.temporaryDirectory.appendingPathComponent("promwatch-spool-\(UUID().uuidString)").path
+        let spool = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "promwatch-spool-\(UUID().uuidString)"
+        ).path
         defer { try? FileManager.default.removeItem(atPath: spool) }
         try await withMotoServer { moto in
             try await FaultInjectingProxy.withProxy(target: moto.endpoint) { proxy in

@@ -63,5 +63,28 @@ struct FileDescriptorEMFSinkTests {
         #expect(copied == expected)
         #expect(direct == expected)
         #expect(String(decoding: direct, as: UTF8.self).split(separator: "\n").count == 2)
+
+        // Messages converted for CloudWatch (JSON string content) are still written as documents.
+        let escapedConverter = try EMFConverter(
+            configuration: converter.configuration,
+            agentStartMilliseconds: converter.agentStartMilliseconds,
+            messageEncoding: .jsonStringContent
+        )
+        var escapedState = TargetSeriesState()
+        var escapedEvents: [EMFLogEvent] = []
+        var escapedLines: ArraySlice<UInt8> = []
+        _ = escapedConverter.convert(
+            batch,
+            target: target,
+            state: &escapedState,
+            scrapeTimeMilliseconds: 1_700_000_010_000,
+            synthetic: [],
+            into: &escapedEvents,
+            lines: &escapedLines
+        )
+        #expect(escapedEvents.map(\.messageEncoding) == [.jsonStringContent, .jsonStringContent])
+        #expect(escapedEvents.map(\.message) != events.map(\.message))
+        #expect(try await written { await $0.write(escapedEvents) } == expected)
+        #expect(try await written { await $0.write(escapedEvents, lines: escapedLines) } == expected)
     }
 }

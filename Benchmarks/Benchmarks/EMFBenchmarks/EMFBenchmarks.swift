@@ -17,7 +17,8 @@ let benchmarks: @Sendable () -> Void = {
     let configuration = EMFConfiguration(
         namespace: "Bench",
         declarations: [MetricDeclaration(dimensions: [["job", "instance"]], metricSelectors: ["."])],
-        clusterName: "bench")
+        clusterName: "bench"
+    )
     let converter: EMFConverter
     do {
         converter = try EMFConverter(configuration: configuration, agentStartMilliseconds: 1_700_000_000_000)
@@ -29,7 +30,11 @@ let benchmarks: @Sendable () -> Void = {
     let nodeRun = SteadyRun()
     Benchmark(
         "Convert a node-exporter scrape (\(sampleCount) samples) to EMF",
-        configuration: .init(metrics: [.wallClock, .throughput, .mallocCountTotal], scalingFactor: .one, maxDuration: .seconds(3))
+        configuration: .init(
+            metrics: [.wallClock, .throughput, .mallocCountTotal],
+            scalingFactor: .one,
+            maxDuration: .seconds(3)
+        )
     ) { benchmark in
         // The state lives across the harness's runs of this closure, as a scrape loop's does: only the first run
         // pays for the baselines (first scrape) and the new label sets (second scrape, the first with deltas).
@@ -38,7 +43,14 @@ let benchmarks: @Sendable () -> Void = {
             run.time = 1_700_000_010_000
             for _ in 0..<2 {
                 var events: [EMFLogEvent] = []
-                _ = converter.convert(batch, target: target, state: &run.state, scrapeTimeMilliseconds: run.time, synthetic: [], into: &events)
+                _ = converter.convert(
+                    batch,
+                    target: target,
+                    state: &run.state,
+                    scrapeTimeMilliseconds: run.time,
+                    synthetic: [],
+                    into: &events
+                )
                 run.time += 10_000
             }
         }
@@ -46,7 +58,16 @@ let benchmarks: @Sendable () -> Void = {
         for _ in benchmark.scaledIterations {
             run.time += 10_000
             var events: [EMFLogEvent] = []
-            blackHole(converter.convert(batch, target: target, state: &run.state, scrapeTimeMilliseconds: run.time, synthetic: [], into: &events))
+            blackHole(
+                converter.convert(
+                    batch,
+                    target: target,
+                    state: &run.state,
+                    scrapeTimeMilliseconds: run.time,
+                    synthetic: [],
+                    into: &events
+                )
+            )
             blackHole(events)
         }
     }
@@ -63,33 +84,66 @@ let benchmarks: @Sendable () -> Void = {
         }
         return batch
     }
-    let kubeRun = SteadyRun()
     let kubeTarget = EMFTarget(jobName: "kube", labels: [("job", "kube"), ("instance", "127.0.0.1:18003")])
+    // The CloudWatch output converts into JSON string content (PutLogEvents bodies then copy the messages).
+    let escapingConverter: EMFConverter
+    do {
+        escapingConverter = try EMFConverter(
+            configuration: configuration,
+            agentStartMilliseconds: 1_700_000_000_000,
+            messageEncoding: .jsonStringContent
+        )
+    } catch {
+        fatalError("valid configuration: \(error)")
+    }
 
-    Benchmark(
-        "EMF steady-state conversion of a 2,000-series kube-like target",
-        configuration: .init(metrics: [.wallClock, .throughput, .mallocCountTotal], scalingFactor: .one, maxDuration: .seconds(3))
-    ) { benchmark in
-        // The state lives across the harness's runs of this closure: only the first run pays for the baselines.
-        let run = kubeRun
-        if run.time == 0 {
-            run.time = 1_700_000_010_000
-            // Two warm-up scrapes: the first stores baselines, the second is the first steady-state one.
-            for k in 0..<2 {
-                var events: [EMFLogEvent] = []
-                _ = converter.convert(kubeScrapes[k], target: kubeTarget, state: &run.state, scrapeTimeMilliseconds: run.time, synthetic: [], into: &events)
-                run.time += 10_000
+    for (label, converter) in [("", converter), (", messages escaped for PutLogEvents", escapingConverter)] {
+        let kubeRun = SteadyRun()
+        Benchmark(
+            "EMF steady-state conversion of a 2,000-series kube-like target\(label)",
+            configuration: .init(
+                metrics: [.wallClock, .throughput, .mallocCountTotal],
+                scalingFactor: .one,
+                maxDuration: .seconds(3)
+            )
+        ) { benchmark in
+            // The state lives across the harness's runs of this closure: only the first run pays for the baselines.
+            let run = kubeRun
+            if run.time == 0 {
+                run.time = 1_700_000_010_000
+                // Two warm-up scrapes: the first stores baselines, the second is the first steady-state one.
+                for k in 0..<2 {
+                    var events: [EMFLogEvent] = []
+                    _ = converter.convert(
+                        kubeScrapes[k],
+                        target: kubeTarget,
+                        state: &run.state,
+                        scrapeTimeMilliseconds: run.time,
+                        synthetic: [],
+                        into: &events
+                    )
+                    run.time += 10_000
+                }
+                run.next = 2
             }
-            run.next = 2
-        }
-        benchmark.startMeasurement()
-        for _ in benchmark.scaledIterations {
-            run.time += 10_000
-            // The agent hands the events to the sink and starts with a fresh array each scrape.
-            var events: [EMFLogEvent] = []
-            blackHole(converter.convert(kubeScrapes[run.next], target: kubeTarget, state: &run.state, scrapeTimeMilliseconds: run.time, synthetic: [], into: &events))
-            blackHole(events)
-            run.next = (run.next + 1) % kubeScrapes.count
+            benchmark.startMeasurement()
+            for _ in benchmark.scaledIterations {
+                run.time += 10_000
+                // The agent hands the events to the sink and starts with a fresh array each scrape.
+                var events: [EMFLogEvent] = []
+                blackHole(
+                    converter.convert(
+                        kubeScrapes[run.next],
+                        target: kubeTarget,
+                        state: &run.state,
+                        scrapeTimeMilliseconds: run.time,
+                        synthetic: [],
+                        into: &events
+                    )
+                )
+                blackHole(events)
+                run.next = (run.next + 1) % kubeScrapes.count
+            }
         }
     }
 }

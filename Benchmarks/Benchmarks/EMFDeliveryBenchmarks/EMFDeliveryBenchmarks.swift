@@ -22,7 +22,8 @@ let benchmarks: @Sendable () -> Void = {
     )
 
     Benchmark(
-        "Batch 10,000 EMF events (\(messageBytes / 1000) KB, 4 streams)", configuration: configuration
+        "Batch 10,000 EMF events (\(messageBytes / 1000) KB, 4 streams)",
+        configuration: configuration
     ) { benchmark in
         for _ in benchmark.scaledIterations {
             blackHole(LogEventBatcher.batches(for: events, nowMilliseconds: now))
@@ -30,13 +31,39 @@ let benchmarks: @Sendable () -> Void = {
     }
 
     Benchmark(
-        "Batch and encode PutLogEvents bodies, 10,000 EMF events (\(messageBytes / 1000) KB)", configuration: configuration
+        "Batch and encode PutLogEvents bodies, 10,000 EMF events (\(messageBytes / 1000) KB)",
+        configuration: configuration
     ) { benchmark in
         for _ in benchmark.scaledIterations {
             let batching = LogEventBatcher.batches(for: events, nowMilliseconds: now)
             var total = 0
             for batch in batching.batches { total += requestBody(batch).count }
             blackHole(total)
+        }
+    }
+
+    // The same batch as the CloudWatch output's converter writes it: messages already JSON string content.
+    let escapedBatch = fullBatch.events.map {
+        InputLogEvent(
+            timestampMilliseconds: $0.timestampMilliseconds,
+            message: $0.message.flatMap { byte -> [UInt8] in
+                byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") ? [UInt8(ascii: "\\"), byte] : [byte]
+            }[...],
+            messageIsEscaped: true
+        )
+    }
+    Benchmark(
+        "Encode one PutLogEvents body, messages pre-escaped (\(fullBatch.events.count) events)",
+        configuration: configuration
+    ) { benchmark in
+        for _ in benchmark.scaledIterations {
+            blackHole(
+                CloudWatchLogsClient.putLogEventsBody(
+                    group: fullBatch.logGroupName,
+                    stream: fullBatch.logStreamName,
+                    events: escapedBatch
+                )
+            )
         }
     }
 
@@ -53,8 +80,10 @@ let benchmarks: @Sendable () -> Void = {
 /// The PutLogEvents body exactly as the agent sends it (`CloudWatchLogsClient`'s encoder).
 func requestBody(_ batch: LogEventBatch) -> [UInt8] {
     CloudWatchLogsClient.putLogEventsBody(
-        group: batch.logGroupName, stream: batch.logStreamName,
-        events: batch.events.map { InputLogEvent(timestampMilliseconds: $0.timestampMilliseconds, message: $0.message) })
+        group: batch.logGroupName,
+        stream: batch.logStreamName,
+        events: batch.events.map { InputLogEvent(timestampMilliseconds: $0.timestampMilliseconds, message: $0.message) }
+    )
 }
 
 /// EMF documents shaped like promwatch's output for a node-exporter scrape: `_aws` directive, dimensions, a few values.
@@ -74,8 +103,12 @@ func sampleEvents(count: Int, streams: Int, now: Int64) -> [EMFLogEvent] {
             """
         events.append(
             EMFLogEvent(
-                logGroupName: "/aws/containerinsights/prod-eu-west-1/prometheus", logStreamName: "node-\(index % streams)",
-                timestampMilliseconds: timestamp, message: Array(message.utf8)))
+                logGroupName: "/aws/containerinsights/prod-eu-west-1/prometheus",
+                logStreamName: "node-\(index % streams)",
+                timestampMilliseconds: timestamp,
+                message: Array(message.utf8)
+            )
+        )
     }
     return events
 }
