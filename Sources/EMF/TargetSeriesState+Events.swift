@@ -3,6 +3,8 @@ import PromExposition
 /// The fixed pieces of an EMF event in one ``EMFMessageEncoding``, and their lengths for size accounting. The event
 /// writers are generic over it, so each encoding gets its own specialized copy with the pieces as constants.
 protocol EventPieces {
+    /// Whether the pieces are escaped as JSON string content (plain labels are then written `\"name\":\"value\"`).
+    static var escaped: Bool { get }
     static var awsOpen: StaticString { get }
     static var metricsOpen: StaticString { get }
     static var awsClose: StaticString { get }
@@ -27,6 +29,7 @@ extension EventPieces {
 }
 
 enum DocumentPieces: EventPieces {
+    static var escaped: Bool { false }
     static var awsOpen: StaticString { "\"_aws\":{\"Timestamp\":" }
     static var metricsOpen: StaticString { ",\"CloudWatchMetrics\":[" }
     static var awsClose: StaticString { "]}" }
@@ -44,6 +47,7 @@ enum DocumentPieces: EventPieces {
 
 /// ``DocumentPieces`` escaped as JSON string content (a test checks each against the escaper).
 enum EscapedPieces: EventPieces {
+    static var escaped: Bool { true }
     static var awsOpen: StaticString { "\\\"_aws\\\":{\\\"Timestamp\\\":" }
     static var metricsOpen: StaticString { ",\\\"CloudWatchMetrics\\\":[" }
     static var awsClose: StaticString { "]}" }
@@ -197,7 +201,7 @@ extension TargetSeriesState {
                                         arena: arena,
                                         side: sideLabels,
                                         sideBytes: sideBytes,
-                                        escaped: true,
+                                        EscapedPieces.self,
                                         into: &out
                                     )
                                 } else {
@@ -207,7 +211,7 @@ extension TargetSeriesState {
                                         arena: arena,
                                         side: sideLabels,
                                         sideBytes: sideBytes,
-                                        escaped: false,
+                                        DocumentPieces.self,
                                         into: &out
                                     )
                                 }
@@ -243,17 +247,17 @@ extension TargetSeriesState {
     }
 
     /// Writes the plain scraped labels (`scraped`, sorted) and the target side's entries (sorted) merged by name,
-    /// commas between: `"name":"value"`, or with `escaped` `\\"name\\":\\"value\\"`.
-    @inline(__always)
-    private static func interleave(
+    /// commas between: `"name":"value"`, or escaped `\"name\":\"value\"`.
+    private static func interleave<Pieces: EventPieces>(
         _ scraped: UnsafeBufferPointer<Int32>,
         labels: UnsafeBufferPointer<BatchLabel>,
         arena: UnsafeRawBufferPointer,
         side sideLabels: UnsafeBufferPointer<TargetSide.Label>,
         sideBytes: UnsafeRawBufferPointer,
-        escaped: Bool,
+        _ pieces: Pieces.Type,
         into out: inout UnsafeByteWriter
     ) {
+        let escaped = Pieces.escaped
         var i = 0
         var j = 0
         while i < scraped.count || j < sideLabels.count {
