@@ -61,7 +61,7 @@ struct CloudWatchLogsWriter: CloudWatchLogsWriting {
                     )
                 }
             )
-        } catch  where error.serviceCode == "DataAlreadyAcceptedException" {
+        } catch let error where error.serviceCode == "DataAlreadyAcceptedException" {
             // A retry of a batch the service already stored: it is delivered.
             return .accepted
         } catch {

@@ -113,9 +113,10 @@ extension TargetSeriesState {
         }
     }
 
-    /// `scratch.labelsJSON` = `"a":"1","b":"2"` (no braces, in the message encoding): the merged labels of `pending`'s group (scraped +
-    /// target + `ClusterName` + constant labels, see ``mergeLabels(scraped:target:config:)``), sorted by name,
-    /// without empty values. Written from the batch for each event rather than kept per label set.
+    /// `scratch.labelsJSON` = `"a":"1","b":"2"` (no braces, in the message encoding): the merged labels of
+    /// `pending`'s group (scraped + target + `ClusterName` + constant labels, see
+    /// ``mergeLabels(scraped:target:config:)``), sorted by name, without empty values. Written from the batch for
+    /// each event rather than kept per label set.
     private mutating func writeLabelsJSON(
         _ pending: PendingGroup,
         batch: SampleBatch,
