@@ -74,6 +74,69 @@ struct CloudWatchDeliveryTests {
         }
     }
 
+    /// Label values that JSON must escape (quotes, backslashes, a newline) and non-ASCII text reach CloudWatch Logs
+    /// intact: the agent writes CloudWatch-bound documents pre-escaped as JSON string content, and what moto stores
+    /// (after checking the request's signature over those bytes) is exactly the documents, with the values as scraped.
+    @Test func escapedDocumentsArriveAsTheDocuments() async throws {
+        let exposition = #"""
+            # TYPE tricky_value gauge
+            tricky_value{path="C:\\temp\\x",quote="say \"hi\"",lines="a\nb",text="ünï 🚀"} 7
+            """# + "\n"
+        try await withMotoServer { moto in
+            try await LocalHTTPServer.withServer(handler: { _ in
+                LocalHTTPResponse(headers: [("Content-Type", "text/plain; version=0.0.4")], text: exposition)
+            }) { target in
+                let yaml = """
+                    server:
+                      listen_address: 127.0.0.1:0
+                    global:
+                      scrape_interval: 1s
+                      scrape_timeout: 1s
+                    scrape_configs:
+                      - job_name: tricky
+                        static_configs:
+                          - targets: [127.0.0.1:\(target.port)]
+                    aws:
+                      endpoints:
+                        logs: \(moto.endpoint)
+                    emf:
+                      output: cloudwatch
+                      metric_namespace: PromWatch/EscapeTest
+                      log_group_name: /promwatch/it/{JobName}
+                      log_stream_name: "{Instance}"
+                      metric_declaration:
+                        - dimensions: [[instance, quote]]
+                          metric_selectors: ["^tricky_value$"]
+                      cloudwatch:
+                        flush_interval: 1s
+                        shutdown_timeout: 3s
+                    """
+                let tap = EventTap()
+                let (logger, _) = RecordingLogHandler.logger()
+                try await runAgent(yaml: yaml, environment: awsEnvironment(moto), logger: logger, tap: tap) {
+                    _ = try await eventually(timeout: .seconds(20)) {
+                        tap.all.contains { $0.messageString.contains("tricky_value") }
+                    }
+                }
+                let sent = tap.all.filter { $0.messageString.contains("tricky_value") }
+                #expect(!sent.isEmpty)
+                #expect(sent.allSatisfy { $0.messageEncoding == .jsonStringContent }, "converted for CloudWatch")
+                let stored = try await storedMessages(moto, for: sent).filter { $0.contains("tricky_value") }
+                #expect(stored.sorted() == Self.messages(sent), "GetLogEvents returns exactly the documents")
+                for message in stored {
+                    let object = try #require(
+                        try JSONSerialization.jsonObject(with: Data(message.utf8)) as? [String: Any]
+                    )
+                    #expect(object["path"] as? String == #"C:\temp\x"#)
+                    #expect(object["quote"] as? String == #"say "hi""#)
+                    #expect(object["lines"] as? String == "a\nb")
+                    #expect(object["text"] as? String == "ünï 🚀")
+                    #expect(object["tricky_value"] as? Double == 7)
+                }
+            }
+        }
+    }
+
     @Test func throttlingLosesNothing() async throws {
         try await withMotoServer { moto in
             try await FaultInjectingProxy.withProxy(target: moto.endpoint) { proxy in
