@@ -35,26 +35,33 @@ struct FileDescriptorEMFSinkTests {
             """ + "\n"
         var batch = SampleBatch()
         try ExpositionParser.parse(Array(text.utf8), format: .text, into: &batch)
-        let converter = try EMFConverter(
-            configuration: EMFConfiguration(
-                namespace: "Test",
-                declarations: [MetricDeclaration(dimensions: [["job", "instance"]], metricSelectors: ["."])]
-            ),
-            agentStartMilliseconds: 1_700_000_000_000
+        let configuration = EMFConfiguration(
+            namespace: "Test",
+            declarations: [MetricDeclaration(dimensions: [["job", "instance"]], metricSelectors: ["."])]
         )
         let target = EMFTarget(jobName: "t", labels: [("job", "t"), ("instance", "h:1")])
-        var state = TargetSeriesState()
-        var events: [EMFLogEvent] = []
-        var lines: ArraySlice<UInt8> = []
-        _ = converter.convert(
-            batch,
-            target: target,
-            state: &state,
-            scrapeTimeMilliseconds: 1_700_000_010_000,
-            synthetic: [],
-            into: &events,
-            lines: &lines
-        )
+        /// One scrape converted by a fresh converter in `encoding`: its events and its lines.
+        func convert(_ encoding: EMFMessageEncoding) throws -> ([EMFLogEvent], ArraySlice<UInt8>) {
+            let converter = try EMFConverter(
+                configuration: configuration,
+                agentStartMilliseconds: 1_700_000_000_000,
+                messageEncoding: encoding
+            )
+            var state = TargetSeriesState()
+            var events: [EMFLogEvent] = []
+            var lines: ArraySlice<UInt8> = []
+            _ = converter.convert(
+                batch,
+                target: target,
+                state: &state,
+                scrapeTimeMilliseconds: 1_700_000_010_000,
+                synthetic: [],
+                into: &events,
+                lines: &lines
+            )
+            return (events, lines)
+        }
+        let (events, lines) = try convert(.document)
         #expect(events.count == 2, "the two gauges (the counter's first value is its baseline)")
 
         let expected = events.flatMap { Array($0.message) + [UInt8(ascii: "\n")] }
@@ -65,23 +72,7 @@ struct FileDescriptorEMFSinkTests {
         #expect(String(decoding: direct, as: UTF8.self).split(separator: "\n").count == 2)
 
         // Messages converted for CloudWatch (JSON string content) are still written as documents.
-        let escapedConverter = try EMFConverter(
-            configuration: converter.configuration,
-            agentStartMilliseconds: converter.agentStartMilliseconds,
-            messageEncoding: .jsonStringContent
-        )
-        var escapedState = TargetSeriesState()
-        var escapedEvents: [EMFLogEvent] = []
-        var escapedLines: ArraySlice<UInt8> = []
-        _ = escapedConverter.convert(
-            batch,
-            target: target,
-            state: &escapedState,
-            scrapeTimeMilliseconds: 1_700_000_010_000,
-            synthetic: [],
-            into: &escapedEvents,
-            lines: &escapedLines
-        )
+        let (escapedEvents, escapedLines) = try convert(.jsonStringContent)
         #expect(escapedEvents.map(\.messageEncoding) == [.jsonStringContent, .jsonStringContent])
         #expect(escapedEvents.map(\.message) != events.map(\.message))
         #expect(try await written { await $0.write(escapedEvents) } == expected)
