@@ -12,7 +12,13 @@ import PackageDescription
 /// Every benchmark executable: its name (= folder under `Benchmarks/`) and what it depends on besides `Benchmark`.
 let benchmarkTargets: [(name: String, dependencies: [Target.Dependency])] = [
     ("SigV4Benchmarks", [.product(name: "SigV4", package: "promwatch")]),
-    ("EMFDeliveryBenchmarks", [.product(name: "EMF", package: "promwatch"), .product(name: "AWSClients", package: "promwatch")]),
+    (
+        "EMFDeliveryBenchmarks",
+        [
+            .product(name: "EMF", package: "promwatch"), .product(name: "AWSClients", package: "promwatch"),
+            .product(name: "NIOCore", package: "swift-nio"),
+        ]
+    ),
     ("ExpositionBenchmarks", [.product(name: "PromExposition", package: "promwatch"), "BenchmarkCorpus"]),
     (
         "EMFBenchmarks",
@@ -34,6 +40,8 @@ let package = Package(
     dependencies: [
         // Named explicitly: a path dependency is otherwise identified by its folder name, which differs per clone.
         .package(name: "promwatch", path: ".."),
+        // Request bodies are NIO buffers (the EMF delivery benchmarks write them as the agent does).
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
         // The machine's copy is named `benchmark` (its former name was package-benchmark). The trait list replaces
         // the default traits: MallocInterposer gives the malloc metrics; RuntimeInterposer (Swift 6.3 ARC hooks) stays
         // off because its swift-runtime-interposer dependency is not available here.

@@ -1,5 +1,6 @@
 public import AWSCore
 import JSON
+public import NIOCore
 
 /// One log event to send: a timestamp and the message bytes (UTF-8; for EMF, the JSON document).
 public struct InputLogEvent: Sendable, Equatable {
@@ -87,7 +88,7 @@ public struct GetLogEventsResponse: Sendable, Equatable {
 /// CloudWatch Logs over JSON 1.1 (`X-Amz-Target: Logs_20140328.<Operation>`), signing name `logs`.
 public struct CloudWatchLogsClient: Sendable {
     public let client: AWSServiceClient
-    private let putLogEventsBodies = BufferPool<[UInt8]>(maximumIdle: 2)
+    private let putLogEventsBodies = BufferPool<ByteBuffer>(maximumIdle: 2)
 
     public static let targetPrefix = "Logs_20140328"
 
@@ -190,7 +191,7 @@ public struct CloudWatchLogsClient: Sendable {
         emf: Bool = false
     ) async throws(AWSError) -> PutLogEventsResponse {
         // A body of up to a few MiB, reused: freshly allocated, it would cost a page fault per 4 KiB.
-        var body = putLogEventsBodies.take() ?? []
+        var body = putLogEventsBodies.take() ?? ByteBuffer()
         Self.writePutLogEventsBody(group: group, stream: stream, events: events, into: &body)
         let json = try await client.json(
             targetPrefix: Self.targetPrefix,
@@ -214,18 +215,19 @@ public struct CloudWatchLogsClient: Sendable {
     /// The `PutLogEvents` JSON body, written by hand: `{"logGroupName":…,"logStreamName":…,"logEvents":[{"timestamp":…,
     /// "message":"…"},…]}`. Messages are embedded as JSON strings (see ``JSONValue/writeQuoted(utf8:to:)``).
     public static func putLogEventsBody(group: String, stream: String, events: [InputLogEvent]) -> [UInt8] {
-        var body: [UInt8] = []
+        var body = ByteBuffer()
         writePutLogEventsBody(group: group, stream: stream, events: events, into: &body)
-        return body
+        return Array(body.readableBytesView)
     }
 
-    /// Replaces `body` with the `PutLogEvents` body, reusing its capacity. The room is sized by a bound that needs
-    /// no counting pass and written through a pointer, then cut to the bytes written.
+    /// Replaces `body`'s bytes with the `PutLogEvents` body, reusing its capacity: the request sends this buffer
+    /// itself, so the body is written once and never copied. Room is reserved by a bound that needs no counting
+    /// pass, then written through a pointer.
     public static func writePutLogEventsBody(
         group: String,
         stream: String,
         events: [InputLogEvent],
-        into body: inout [UInt8]
+        into body: inout ByteBuffer
     ) {
         var head: [UInt8] = Array(#"{"logGroupName":"#.utf8)
         JSONValue.writeString(group, into: &head)
@@ -242,14 +244,10 @@ public struct CloudWatchLogsClient: Sendable {
                 ? event.message.count + 2
                 : event.message.withUnsafeBufferPointer { JSONValue.quotedLengthBound(utf8: $0) }
         }
-        // A reused body keeps its old bytes as room: they are overwritten, so only growth needs filling.
-        if body.count > length {
-            body.removeLast(body.count - length)
-        } else if body.count < length {
-            body.append(contentsOf: repeatElement(0, count: length - body.count))
-        }
-        let written = body.withUnsafeMutableBufferPointer { buffer in
-            var p = buffer.baseAddress!
+        body.clear(minimumCapacity: length)
+        let written = body.writeWithUnsafeMutableBytes(minimumWritableBytes: length) { raw in
+            let start = raw.baseAddress!.assumingMemoryBound(to: UInt8.self)
+            var p = start
             func put(_ bytes: [UInt8], from offset: Int = 0) {
                 bytes.withUnsafeBufferPointer { bytes in
                     let count = bytes.count - offset
@@ -282,10 +280,10 @@ public struct CloudWatchLogsClient: Sendable {
             }
             p[0] = UInt8(ascii: "]")
             p[1] = UInt8(ascii: "}")
-            return p + 2 - buffer.baseAddress!
+            let written = p + 2 - start
+            precondition(written <= length, "PutLogEvents body overran its bound")
+            return written
         }
-        precondition(written <= length, "PutLogEvents body overran its bound")
-        body.removeLast(length - written)
     }
 
     /// `GetLogEvents`, one page (for verification in tests and tools).

@@ -1,6 +1,6 @@
 public import AsyncHTTPClient
 public import Logging
-import NIOCore
+public import NIOCore
 import NIOHTTP1
 
 /// An HTTP request ready to send: a full URL (already percent-encoded) and the exact headers to send.
@@ -9,13 +9,18 @@ public struct AWSHTTPRequest: Sendable {
     /// `scheme://host[:port]/path[?query]`, encoded.
     public var url: String
     public var headers: [(name: String, value: String)]
-    public var body: [UInt8]
+    /// Sent as it is: a large body written into a reused buffer (PutLogEvents) reaches the socket without a copy.
+    public var body: ByteBuffer
 
-    public init(method: String, url: String, headers: [(name: String, value: String)] = [], body: [UInt8] = []) {
+    public init(method: String, url: String, headers: [(name: String, value: String)] = [], body: ByteBuffer) {
         self.method = method
         self.url = url
         self.headers = headers
         self.body = body
+    }
+
+    public init(method: String, url: String, headers: [(name: String, value: String)] = [], body: [UInt8] = []) {
+        self.init(method: method, url: url, headers: headers, body: ByteBuffer(bytes: body))
     }
 
     /// The first header with this name (case-insensitive).
@@ -55,8 +60,6 @@ public struct AsyncHTTPClientTransport: AWSHTTPTransport {
     public var client: HTTPClient
     /// Responses larger than this fail with `.invalidResponse` instead of being buffered.
     public var maximumResponseBytes: Int
-    /// Request bodies are copied into these rather than into a new buffer each time (see ``BufferPool``).
-    private let requestBodies = BufferPool<ByteBuffer>(maximumIdle: 2)
 
     public init(client: HTTPClient = .shared, maximumResponseBytes: Int = 64 * 1024 * 1024) {
         self.client = client
@@ -71,20 +74,8 @@ public struct AsyncHTTPClientTransport: AWSHTTPTransport {
         var httpRequest = HTTPClientRequest(url: request.url)
         httpRequest.method = HTTPMethod(rawValue: request.method)
         for (name, value) in request.headers { httpRequest.headers.add(name: name, value: value) }
-        var body: ByteBuffer?
-        if !request.body.isEmpty || request.method == "POST" || request.method == "PUT" {
-            var buffer = requestBodies.take() ?? ByteBuffer()
-            buffer.clear(minimumCapacity: request.body.count)
-            buffer.writeBytes(request.body)
-            httpRequest.body = .bytes(buffer)
-            body = buffer
-        }
-        defer {
-            if let buffer = body.take() {
-                httpRequest.body = nil
-                // Released by the client once the request has been sent; `buffer` is then the last reference.
-                requestBodies.give(buffer)
-            }
+        if request.body.readableBytes > 0 || request.method == "POST" || request.method == "PUT" {
+            httpRequest.body = .bytes(request.body)
         }
         do {
             let response = try await client.execute(httpRequest, timeout: Self.timeAmount(timeout), logger: logger)

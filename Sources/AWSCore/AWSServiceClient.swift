@@ -1,5 +1,6 @@
 public import JSON
 import Logging
+public import NIOCore
 import SigV4
 
 /// One HTTP operation before signing: the path, query and headers as they will be sent, and the body.
@@ -13,11 +14,11 @@ public struct AWSRequest: Sendable {
     public var query: [(name: String, value: String)]
     /// Headers to send and sign (not `Host`, which comes from the endpoint).
     public var headers: [(name: String, value: String)]
-    public var body: [UInt8]
+    public var body: ByteBuffer
 
     public init(
         operation: String, method: String = "POST", path: String = "/", query: [(name: String, value: String)] = [],
-        headers: [(name: String, value: String)] = [], body: [UInt8] = []
+        headers: [(name: String, value: String)] = [], body: ByteBuffer
     ) {
         self.operation = operation
         self.method = method
@@ -25,6 +26,15 @@ public struct AWSRequest: Sendable {
         self.query = query
         self.headers = headers
         self.body = body
+    }
+
+    public init(
+        operation: String, method: String = "POST", path: String = "/", query: [(name: String, value: String)] = [],
+        headers: [(name: String, value: String)] = [], body: [UInt8] = []
+    ) {
+        self.init(
+            operation: operation, method: method, path: path, query: query, headers: headers,
+            body: ByteBuffer(bytes: body))
     }
 }
 
@@ -58,6 +68,16 @@ public struct AWSServiceClient: Sendable {
     /// - Returns: the parsed response (`{}` for an empty body).
     public func json(
         targetPrefix: String, operation: String, jsonVersion: String, body: [UInt8],
+        headers: [(name: String, value: String)] = []
+    ) async throws(AWSError) -> JSONValue {
+        try await json(
+            targetPrefix: targetPrefix, operation: operation, jsonVersion: jsonVersion, body: ByteBuffer(bytes: body),
+            headers: headers)
+    }
+
+    /// ``json(targetPrefix:operation:jsonVersion:body:headers:)`` with the body in a buffer, sent without a copy.
+    public func json(
+        targetPrefix: String, operation: String, jsonVersion: String, body: ByteBuffer,
         headers: [(name: String, value: String)] = []
     ) async throws(AWSError) -> JSONValue {
         let response = try await send(
@@ -172,7 +192,10 @@ public struct AWSServiceClient: Sendable {
                 method: request.method, host: endpoint.hostHeader, path: path, query: request.query,
                 headers: request.headers)
             let date = configuration.correctedNowMilliseconds() / 1000
-            headers.append(contentsOf: signer.signatureHeaders(for: signable, body: request.body, date: date))
+            headers.append(
+                contentsOf: request.body.withUnsafeReadableBytes {
+                    signer.signatureHeaders(for: signable, body: $0, date: date)
+                })
         }
         headers.append(("User-Agent", configuration.userAgent))
         var encodedQuery: [UInt8] = []

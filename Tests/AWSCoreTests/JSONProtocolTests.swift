@@ -2,6 +2,7 @@ import AWSClients
 import AWSCore
 import AWSTesting
 import JSON
+import NIOCore
 import Testing
 
 /// The AWS side of JSON: request bodies written by hand and parse failures surfacing as `AWSError`. The JSON value
@@ -43,24 +44,30 @@ struct JSONProtocolTests {
         )
     }
 
-    /// A reused body array holds exactly the new body: nothing of a longer previous one, and its capacity kept.
-    @Test func putLogEventsBodyReusesItsArray() throws {
+    /// A reused body buffer holds exactly the new body: nothing of a longer previous one, and its storage kept.
+    @Test func putLogEventsBodyReusesItsBuffer() throws {
         let long = (0..<200).map {
             InputLogEvent(timestampMilliseconds: 1_700_000_000_000 + Int64($0), message: "\"long\" \($0)")
         }
         let short = [InputLogEvent(timestampMilliseconds: 5, message: "short")]
-        var body: [UInt8] = []
+        var body = ByteBuffer(string: "left over")
+        body.moveReaderIndex(forwardBy: 4)
         CloudWatchLogsClient.writePutLogEventsBody(group: "g", stream: "s", events: long, into: &body)
-        #expect(body == CloudWatchLogsClient.putLogEventsBody(group: "g", stream: "s", events: long))
+        #expect(
+            Array(body.readableBytesView)
+                == CloudWatchLogsClient.putLogEventsBody(group: "g", stream: "s", events: long)
+        )
         let capacity = body.capacity
+        let storage = body.withUnsafeReadableBytes { $0.baseAddress }
         CloudWatchLogsClient.writePutLogEventsBody(group: "g2", stream: "s2", events: short, into: &body)
         #expect(
-            body
+            Array(body.readableBytesView)
                 == Array(
                     #"{"logGroupName":"g2","logStreamName":"s2","logEvents":[{"timestamp":5,"message":"short"}]}"#.utf8
                 )
         )
         #expect(body.capacity == capacity)
+        #expect(body.withUnsafeReadableBytes { $0.baseAddress } == storage)
     }
 
     /// Messages already escaped (as the EMF converter writes them for CloudWatch) are copied between quotes: the
@@ -86,11 +93,13 @@ struct JSONProtocolTests {
         #expect(body == CloudWatchLogsClient.putLogEventsBody(group: "g", stream: "s", events: plain))
         let parsed = try JSONValue(parsing: body)
         #expect(parsed["logEvents"]?.arrayValue?.map { $0["message"]?.stringValue } == documents)
-        // Mixed in one body, and into a reused array holding a longer body.
-        var reused = CloudWatchLogsClient.putLogEventsBody(group: "g", stream: "s", events: plain + plain)
+        // Mixed in one body, and into a reused buffer holding a longer body.
+        var reused = ByteBuffer(
+            bytes: CloudWatchLogsClient.putLogEventsBody(group: "g", stream: "s", events: plain + plain)
+        )
         let mixed = [preEscaped[0], plain[1], preEscaped[2]]
         CloudWatchLogsClient.writePutLogEventsBody(group: "g", stream: "s", events: mixed, into: &reused)
-        #expect(reused == body)
+        #expect(Array(reused.readableBytesView) == body)
     }
 
     @Test func bufferPoolKeepsAFewBuffersLastInFirstOut() {
