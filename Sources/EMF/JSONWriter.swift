@@ -201,6 +201,31 @@ private struct NumberStream: TextOutputStream {
     }
 }
 
+/// The bytes ``JSONWriter/appendNumber(_:to:)`` writes for a value, held by value (at most 24 of them), so a caller
+/// can size an event by them and write them later without a buffer of its own.
+struct NumberText: Equatable {
+    private(set) var bytes: (UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0)
+    private(set) var count = 0
+
+    /// Precondition: `value.isFinite`.
+    init(_ value: Double) {
+        var bytes: (UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0)
+        let count = JSONWriter.withNumber(value) { digits in
+            withUnsafeMutableBytes(of: &bytes) { $0.copyMemory(from: digits) }
+            return digits.count
+        }
+        self.bytes = bytes
+        self.count = count
+    }
+
+    static func == (lhs: NumberText, rhs: NumberText) -> Bool {
+        lhs.count == rhs.count
+            && withUnsafeBytes(of: lhs.bytes) { l in
+                withUnsafeBytes(of: rhs.bytes) { r in l[0..<lhs.count].elementsEqual(r[0..<rhs.count]) }
+            }
+    }
+}
+
 /// Writes bytes into memory whose size was computed beforehand (an event's exact length): one bounds check per
 /// piece instead of `Array.append`'s uniqueness and capacity checks.
 struct UnsafeByteWriter {
@@ -242,6 +267,11 @@ struct UnsafeByteWriter {
     @inline(__always)
     mutating func write(_ literal: StaticString) {
         write(UnsafeRawBufferPointer(start: literal.utf8Start, count: literal.utf8CodeUnitCount))
+    }
+
+    @inline(__always)
+    mutating func write(_ number: NumberText) {
+        withUnsafeBytes(of: number.bytes) { write(UnsafeRawBufferPointer(rebasing: $0[0..<number.count])) }
     }
 
     @inline(__always)

@@ -359,15 +359,23 @@ extension TargetSeriesState {
             groups[Int(pending.group)].labelMask & names[Int(metric.name)].shadowBit == 0
         else { return false }
 
-        scratch.fieldBytes.clearKeepingCapacity()
-        appendField(metric, pieces)
+        // A plain value (nearly every event) is written from the stack, without going through `fieldBytes`.
+        let number = metric.isDistribution ? nil : NumberText(metric.value)
+        if number == nil {
+            scratch.fieldBytes.clearKeepingCapacity()
+            appendField(metric, pieces)
+        }
         var size = EventSize(
             awsFixed: Pieces.awsFixed,
             timestampLength: pending.timestamp == run.scrapeTime
                 ? run.scrapeTimeLength : JSONWriter.integerLength(pending.timestamp),
             labelsLength: scratch.labelsLength
         )
-        size.fieldsBytes = scratch.fieldBytes.count
+        if let number {
+            size.fieldsBytes = names.withValue(at: Int(metric.name)) { $0.fieldPrefixJSON.count } + number.count
+        } else {
+            size.fieldsBytes = scratch.fieldBytes.count
+        }
         size.fields = 1
         let namespaceJSON = run.config.namespaceJSON
         if metric.setList >= 0 {
@@ -405,7 +413,12 @@ extension TargetSeriesState {
                 }
                 out.write(UInt8(ascii: ","))
             }
-            out.write(scratch.fieldBytes)
+            if let number {
+                names.withValue(at: Int(metric.name)) { out.write($0.fieldPrefixJSON) }
+                out.write(number)
+            } else {
+                out.write(scratch.fieldBytes)
+            }
             out.write(UInt8(ascii: "}"))
             precondition(out.count == total, "event size accounting is off: \(out.count) vs \(total)")
         }

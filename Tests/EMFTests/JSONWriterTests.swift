@@ -53,6 +53,24 @@ struct JSONWriterTests {
         #expect(Self.number(Double(Int64.min)) == "-9.223372036854776e+18")
     }
 
+    /// `NumberText` (how the converter writes most values, from the stack) holds exactly the bytes `appendNumber`
+    /// writes, up to the longest a Double has.
+    @Test(arguments: [
+        0, -0.0, 42, -7, 0.1, 1.5e-7, 123456789012.5, 999_999_999_999_999, 9_007_199_254_740_992, 1e16,
+        .greatestFiniteMagnitude, -.greatestFiniteMagnitude, Double(Int64.min), -2.2250738585072014e-308,
+        .leastNonzeroMagnitude, -1.0 / 3, 6.02214076e23,
+    ])
+    func numberTextHoldsTheBytesAppendNumberWrites(_ value: Double) {
+        let text = NumberText(value)
+        var written: [UInt8] = []
+        JSONWriter.appendNumber(value, to: &written)
+        #expect(text.count == written.count)
+        let held = withUnsafeBytes(of: text.bytes) { Array($0[0..<text.count]) }
+        #expect(held == written, "\(value)")
+        #expect(text == NumberText(value))
+        #expect(value == 0 || text != NumberText(value / 2))
+    }
+
     @Test(arguments: [0.1, 1.0 / 3, 2.5e-300, 123.456, 1e21, 6.02214076e23, -42.125])
     func numbersRoundTrip(_ value: Double) {
         #expect(Double(Self.number(value)) == value)
