@@ -203,26 +203,18 @@ private struct NumberStream: TextOutputStream {
 
 /// The bytes ``JSONWriter/appendNumber(_:to:)`` writes for a value, held by value (at most 24 of them), so a caller
 /// can size an event by them and write them later without a buffer of its own.
-struct NumberText: Equatable {
-    private(set) var bytes: (UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0)
-    private(set) var count = 0
+struct NumberText {
+    let bytes: (UInt64, UInt64, UInt64, UInt64)
+    let count: Int
 
     /// Precondition: `value.isFinite`.
     init(_ value: Double) {
         var bytes: (UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0)
-        let count = JSONWriter.withNumber(value) { digits in
+        count = JSONWriter.withNumber(value) { digits in
             withUnsafeMutableBytes(of: &bytes) { $0.copyMemory(from: digits) }
             return digits.count
         }
         self.bytes = bytes
-        self.count = count
-    }
-
-    static func == (lhs: NumberText, rhs: NumberText) -> Bool {
-        lhs.count == rhs.count
-            && withUnsafeBytes(of: lhs.bytes) { l in
-                withUnsafeBytes(of: rhs.bytes) { r in l[0..<lhs.count].elementsEqual(r[0..<rhs.count]) }
-            }
     }
 }
 

@@ -361,7 +361,7 @@ extension TargetSeriesState {
 
         // A plain value (nearly every event) is written from the stack, without going through `fieldBytes`.
         let number = metric.isDistribution ? nil : NumberText(metric.value)
-        if number == nil {
+        if metric.isDistribution {
             scratch.fieldBytes.clearKeepingCapacity()
             appendField(metric, pieces)
         }

@@ -67,8 +67,6 @@ struct JSONWriterTests {
         #expect(text.count == written.count)
         let held = withUnsafeBytes(of: text.bytes) { Array($0[0..<text.count]) }
         #expect(held == written, "\(value)")
-        #expect(text == NumberText(value))
-        #expect(value == 0 || text != NumberText(value / 2))
     }
 
     @Test(arguments: [0.1, 1.0 / 3, 2.5e-300, 123.456, 1e21, 6.02214076e23, -42.125])
